@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+from .roles import ROLE_CHOICES, ROLES
+
+
+class User(AbstractUser):
+    """An account (用户). Whatever it may see comes from its ``RoleGrant`` rows, never from flags."""
+
+    display_name = models.CharField("姓名", max_length=50, blank=True)
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+    must_change_password = models.BooleanField("首次登录须改密码", default=True)
+    resident = models.OneToOneField(
+        "people.Resident",
+        verbose_name="对应居民",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="user",
+    )
+    party_member = models.OneToOneField(
+        "party.PartyMember",
+        verbose_name="对应党员",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="user",
+    )
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    def __str__(self):
+        return self.display_name or self.username
+
+    @cached_property
+    def scope(self):
+        from .scope import UserScope
+
+        return UserScope.for_user(self)
+
+    @property
+    def is_admin_role(self) -> bool:
+        return any(ROLES[g.role].admin for g in self.scope.grants)
+
+    @property
+    def password_expired(self) -> bool:
+        if self.password_changed_at is None:
+            return True
+        age = timezone.now() - self.password_changed_at
+        return age.days >= settings.JICENG_PASSWORD_MAX_AGE_DAYS
+
+
+class RoleGrant(models.Model):
+    """A role (角色) held on one territory node; it covers the node's whole subtree."""
+
+    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="grants")
+    role = models.CharField("角色", max_length=32, choices=ROLE_CHOICES)
+    area = models.ForeignKey("territory.Area", verbose_name="管辖节点", on_delete=models.PROTECT, related_name="+")
+    granted_by = models.ForeignKey(
+        User, verbose_name="授权人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("授权时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "角色授权"
+        verbose_name_plural = "角色授权"
+        constraints = [models.UniqueConstraint(fields=["user", "role", "area"], name="uniq_role_grant")]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()} @ {self.area}"
+
+
+class PasswordHistory(models.Model):
+    """Previous password hashes, so that none of the last five is reused (DOMAIN (c) 18)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]

@@ -1,0 +1,114 @@
+"""Roles as data: each role is a set of permissions, granted on a territory node (its subtree).
+
+Permissions are ``<app>.<action>_<model>`` like Django's; ``*`` stands for any app or model.
+Special actions: ``reveal`` (see a full ID number or phone, with a reason), ``viewtags``
+(special-population tags), ``export``, ``grant`` (give roles), ``viewaudit``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+
+BUSINESS_MODELS_VIEW = ["territory.view_*", "party.view_*", "people.view_*"]
+BUSINESS_MODELS_EDIT = [
+    "territory.add_*", "territory.change_*",
+    "party.add_*", "party.change_*",
+    "people.add_*", "people.change_*",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Role:
+    code: str
+    label: str
+    permissions: tuple[str, ...]
+    personal: bool = False  # sees through a personal link (own household / own record), not a subtree
+    admin: bool = False  # one of the 三员, or may grant roles: TOTP required
+    exclusive_group: str | None = None  # roles in the same group cannot be held together
+
+    def has_perm(self, perm: str) -> bool:
+        return any(fnmatchcase(perm, pattern) for pattern in self.permissions)
+
+
+ROLES: dict[str, Role] = {
+    r.code: r
+    for r in [
+        Role(
+            "district_admin",
+            "区委组织部",
+            (*BUSINESS_MODELS_VIEW, *BUSINESS_MODELS_EDIT, "people.reveal_*", "people.viewtags_*", "*.export_*"),
+        ),
+        Role(
+            "street_admin",
+            "街道党工委工作人员",
+            (*BUSINESS_MODELS_VIEW, *BUSINESS_MODELS_EDIT, "people.reveal_*", "people.viewtags_*", "*.export_*"),
+        ),
+        Role(
+            "community_worker",
+            "社区工作者",
+            (
+                *BUSINESS_MODELS_VIEW,
+                "territory.add_building",
+                "territory.change_building",
+                "territory.add_household",
+                "territory.change_household",
+                "territory.change_area",
+                "party.add_*",
+                "party.change_*",
+                "people.add_*",
+                "people.change_*",
+                "people.reveal_*",
+                "people.viewtags_*",
+                "*.export_*",
+            ),
+        ),  # fmt: skip
+        Role(
+            "grid_worker",
+            "网格员",
+            (
+                *BUSINESS_MODELS_VIEW,
+                "territory.add_building",
+                "territory.change_building",
+                "territory.add_household",
+                "territory.change_household",
+                "people.add_resident",
+                "people.change_resident",
+                "people.add_residenttag",
+                "people.change_residenttag",
+                "people.reveal_resident",
+                "people.viewtags_*",
+            ),
+        ),  # fmt: skip
+        Role(
+            "quarter_secretary",
+            "小区(网格)党支部书记",
+            ("territory.view_*", "party.view_*", "party.add_*", "party.change_*", "people.view_worker"),
+        ),
+        Role("party_member", "党员", ("territory.view_area", "party.view_partymember"), personal=True),
+        Role("resident", "居民", ("territory.view_household", "people.view_resident"), personal=True),
+        Role(
+            "system_admin",
+            "系统管理员",
+            ("accounts.view_user", "accounts.add_user", "accounts.change_user", "territory.view_area"),
+            admin=True,
+            exclusive_group="sanyuan",
+        ),
+        Role(
+            "security_admin",
+            "安全管理员",
+            ("accounts.view_user", "accounts.grant_rolegrant", "accounts.view_rolegrant", "territory.view_area"),
+            admin=True,
+            exclusive_group="sanyuan",
+        ),
+        Role(
+            "audit_admin",
+            "审计管理员",
+            ("audit.view_auditlog", "audit.view_sensitiveaccesslog", "audit.viewaudit_*"),
+            admin=True,
+            exclusive_group="sanyuan",
+        ),
+    ]
+}
+
+ROLE_CHOICES = [(code, role.label) for code, role in ROLES.items()]

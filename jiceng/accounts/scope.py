@@ -1,0 +1,78 @@
+"""The caller's scope, computed once per request (``user.scope``) and used by every restrict()."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from jiceng.core.scoping import permission_name
+
+from .roles import ROLES
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    area_id: int
+    area_path: str
+    area_kind: str
+    area_name: str
+
+
+@dataclass
+class UserScope:
+    user_id: int
+    grants: list[Grant] = field(default_factory=list)
+    resident_id: int | None = None
+    household_id: int | None = None
+    party_member_id: int | None = None
+    report_community_id: int | None = None
+
+    @classmethod
+    def for_user(cls, user) -> UserScope:
+        grants = [
+            Grant(g.role, g.area_id, g.area.path, g.area.kind, g.area.name)
+            for g in user.grants.select_related("area").order_by("area__path")
+        ]
+        scope = cls(user_id=user.pk, grants=grants)
+        if user.resident_id:
+            scope.resident_id = user.resident_id
+            scope.household_id = user.resident.household_id
+        if user.party_member_id:
+            scope.party_member_id = user.party_member_id
+            scope.report_community_id = user.party_member.report_community_id
+        return scope
+
+    def has_perm(self, perm: str) -> bool:
+        return any(ROLES[g.role].has_perm(perm) for g in self.grants)
+
+    def grants_with(self, perm: str) -> list[Grant]:
+        return [g for g in self.grants if ROLES[g.role].has_perm(perm) and not ROLES[g.role].personal]
+
+    def q_for(self, model, action: str) -> Q | None:
+        perm = permission_name(model, action)
+        q: Q | None = None
+        path_field = getattr(model, "scope_path_field", "scope_path")
+        quarter_lookup = getattr(model, "scope_quarter_lookup", None)
+        for grant in self.grants_with(perm):
+            if grant.area_kind == "quarter" and quarter_lookup:
+                part = Q(**{quarter_lookup: grant.area_id})
+            else:
+                part = Q(**{f"{path_field}__startswith": grant.area_path})
+            q = part if q is None else q | part
+        if any(ROLES[g.role].personal and ROLES[g.role].has_perm(perm) for g in self.grants):
+            personal = getattr(model, "personal_scope_q", None)
+            part = personal(self, action) if personal else None
+            if part is not None:
+                q = part if q is None else q | part
+        return q
+
+    def covers_path(self, path: str, perm: str) -> bool:
+        """Whether a grant carrying ``perm`` covers the node at ``path`` (for create/move checks)."""
+        return any(path.startswith(g.area_path) for g in self.grants_with(perm))
+
+    @property
+    def top_grant(self) -> Grant | None:
+        business = [g for g in self.grants if not ROLES[g.role].admin and not ROLES[g.role].personal]
+        return min(business, key=lambda g: len(g.area_path)) if business else None

@@ -1,0 +1,14 @@
+from django.conf import settings
+
+
+def jiceng(request):
+    user = getattr(request, "user", None)
+    demo_otp_skipped = bool(
+        user is not None
+        and user.is_authenticated
+        and getattr(user, "is_admin_role", False)
+        and settings.JICENG_DEMO_ALLOW_ADMIN_WITHOUT_OTP
+        and settings.DEBUG
+        and not (hasattr(user, "is_verified") and user.is_verified())
+    )
+    return {"DEBUG": settings.DEBUG, "demo_otp_skipped": demo_otp_skipped}

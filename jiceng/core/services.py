@@ -1,0 +1,45 @@
+"""Helpers every service uses: scope checks on the target node, results with warnings, saving with audit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from .errors import OutOfScope
+from .scoping import permission_name
+
+M = TypeVar("M", bound=models.Model)
+
+
+@dataclass
+class Result(Generic[M]):
+    """What a write service returns: the object and any soft warnings (shown, never blocking)."""
+
+    obj: M
+    warnings: list[str] = field(default_factory=list)
+
+
+def require_scope(actor, model: type[models.Model], action: str, path: str) -> None:
+    """Refuse (and write nothing) unless a grant of ``actor`` with the permission covers ``path``."""
+    perm = permission_name(model, action)
+    if actor is None or not actor.is_authenticated or not actor.scope.covers_path(path, perm):
+        raise OutOfScope()
+
+
+def require_perm(actor, perm: str) -> None:
+    if actor is None or not actor.is_authenticated or not actor.scope.has_perm(perm):
+        raise OutOfScope("您没有执行此操作的权限。")
+
+
+def apply_fields(obj: models.Model, data: dict, allowed: set[str] | None = None) -> None:
+    for key, value in data.items():
+        if allowed is not None and key not in allowed:
+            raise ValidationError({key: "该字段不可修改。"})
+        setattr(obj, key, value)
+
+
+def full_clean(obj: models.Model, exclude: list[str] | None = None) -> None:
+    obj.full_clean(exclude=exclude, validate_unique=True, validate_constraints=True)

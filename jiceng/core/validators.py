@@ -1,0 +1,144 @@
+"""Validators for identifiers and codes (DOMAIN §4, validation list (c) 1-5).
+
+Each returns the normalised value or raises ``ValidationError`` with a Chinese message; soft
+problems (e.g. an area code not yet in force in the birth year) come back as warnings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from stdnum.cn import ric, uscc
+
+# 省级行政区划代码 (GB/T 2260 first two digits).
+PROVINCE_CODES = {
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
+    "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
+    "65", "71", "81", "82",
+}  # fmt: skip
+
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+ID_RE = re.compile(r"^\d{17}[\dX]$")
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def normalise_text(value: str) -> str:
+    """Full-width to half-width, strip all white space (the way Excel 台账 arrive)."""
+    value = unicodedata.normalize("NFKC", str(value))
+    return re.sub(r"\s+", "", value)
+
+
+@dataclass
+class IdNumberInfo:
+    number: str
+    birth_date: dt.date
+    gender: str  # GB/T 2261.1: "1" 男, "2" 女
+    warnings: list[str] = field(default_factory=list)
+
+
+def id_check_digit(first17: str) -> str:
+    total = sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS, strict=True))
+    return "10X98765432"[total % 11]
+
+
+def validate_id_number(value: str, *, today: dt.date | None = None) -> IdNumberInfo:
+    """公民身份号码 (GB 11643-1999): hard checks are format, check digit, birth date and province."""
+    number = normalise_text(value).upper()
+    if not number:
+        raise ValidationError("身份证号不能为空。", code="required")
+    if len(number) == 15 and number.isdigit():
+        raise ValidationError("不再接受 15 位旧身份证号，请填写 18 位公民身份号码。", code="legacy")
+    if len(number) != 18:
+        raise ValidationError(f"身份证号应为 18 位，当前为 {len(number)} 位。", code="length")
+    if not ID_RE.match(number):
+        raise ValidationError("身份证号格式不正确：前 17 位必须是数字，最后一位是数字或 X。", code="format")
+    if number[:2] not in PROVINCE_CODES:
+        raise ValidationError(f"身份证号前两位“{number[:2]}”不是有效的省级行政区划代码。", code="province")
+    try:
+        birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        raise ValidationError(f"身份证号中的出生日期“{number[6:14]}”不是有效日期。", code="birth_date") from None
+    today = today or dt.date.today()
+    if birth > today:
+        raise ValidationError("身份证号中的出生日期晚于今天。", code="birth_future")
+    if birth.year < 1900:
+        raise ValidationError("身份证号中的出生年份早于 1900 年。", code="birth_past")
+    expected = id_check_digit(number[:17])
+    if number[17] != expected:
+        raise ValidationError("身份证号校验位不正确，请核对是否录入有误。", code="checksum")
+    warnings = []
+    try:
+        ric.validate(number)
+    except Exception:  # noqa: BLE001 - stdnum's area/year check is only a warning (DOMAIN §4.1)
+        warnings.append(f"身份证号地址码 {number[:6]} 在出生年份尚未启用或未知，请核实（不影响保存）。")
+    gender = "1" if int(number[16]) % 2 == 1 else "2"
+    return IdNumberInfo(number=number, birth_date=birth, gender=gender, warnings=warnings)
+
+
+def validate_phone(value: str) -> str:
+    """Mainland mobile (1[3-9] + 9 digits) or a landline such as 0550-1234567. Returns digits (and '-')."""
+    phone = normalise_text(value)
+    if phone.startswith("+86"):
+        phone = phone[3:]
+    elif phone.startswith("86") and len(phone) == 13:
+        phone = phone[2:]
+    if MOBILE_RE.match(phone):
+        return phone
+    if LANDLINE_RE.match(phone):
+        if "-" not in phone:
+            area_len = 3 if phone[:3] in {"010", "020", "021", "022", "023", "024", "025", "027", "028", "029"} else 4
+            phone = phone[:area_len] + "-" + phone[area_len:]
+        return phone
+    raise ValidationError(f"电话号码“{value}”格式不正确：手机号为 11 位（1 开头），座机如 0550-1234567。", code="phone")
+
+
+def validate_uscc(value: str) -> str:
+    """统一社会信用代码 (GB 32100-2015): 18 characters, mod-31 check."""
+    code = normalise_text(value).upper()
+    if len(code) != 18:
+        raise ValidationError(f"统一社会信用代码应为 18 位，当前为 {len(code)} 位。", code="length")
+    try:
+        uscc.validate(code)
+    except Exception:  # noqa: BLE001
+        raise ValidationError("统一社会信用代码格式或校验位不正确。", code="checksum") from None
+    return code
+
+
+def validate_admin_code(code: str, *, level: str, parent_code: str | None) -> str:
+    """统计用区划代码 consistency with the parent (DOMAIN §4.4, (c) 5)."""
+    code = normalise_text(code)
+    if not code.isdigit():
+        raise ValidationError("区划代码只能由数字组成。", code="digits")
+    if level == "district":
+        if len(code) != 6:
+            raise ValidationError("区县代码应为 6 位。", code="length")
+        return code
+    if level == "street":
+        if len(code) != 12:
+            raise ValidationError("街道（乡镇）代码应为 12 位统计用区划代码（末三位为 000）。", code="length")
+        if parent_code and code[:6] != parent_code[:6]:
+            raise ValidationError(f"街道代码前 6 位应与所属区县代码 {parent_code[:6]} 一致。", code="parent")
+        if code[9:] != "000":
+            raise ValidationError("街道（乡镇）代码末三位应为 000。", code="suffix")
+        if not 1 <= int(code[6:9]) <= 599:
+            raise ValidationError("街道（乡镇）代码第 7-9 位应在 001-599 之间。", code="range")
+        return code
+    if level == "community":
+        if len(code) != 12:
+            raise ValidationError("社区代码应为 12 位统计用区划代码。", code="length")
+        if parent_code and code[:9] != parent_code[:9]:
+            raise ValidationError(f"社区代码前 9 位应与所属街道代码 {parent_code[:9]} 一致。", code="parent")
+        if not 1 <= int(code[9:]) <= 199:
+            raise ValidationError("社区（居委会）代码末三位应在 001-199 之间。", code="range")
+        return code
+    raise ValidationError("未知的区划层级。", code="level")
+
+
+def validate_not_future(value: dt.date | None, label: str) -> None:
+    if value and value > dt.date.today():
+        raise ValidationError(f"{label}不能晚于今天。", code="future")

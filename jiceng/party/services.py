@@ -1,0 +1,387 @@
+"""Writes to the Party organisation. Hard rules raise; the 条例's "normally" rules come back as warnings."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+
+from jiceng.audit.services import audit_record, snapshot
+from jiceng.core.services import Result, full_clean, require_scope
+from jiceng.core.validators import validate_not_future
+
+from .choices import ALLOWED_PARENT, BRANCH_TYPES, COMMUNITY_TYPES, ORG_AREA_KINDS, MemberStatus, OrgType, SeatRole
+from .models import CentralHousehold, CommitteeSeat, PartyGroup, PartyMember, PartyOrg, add_years
+
+ORG_FIELDS = {
+    "name", "org_type", "parent", "area", "established_at", "joint_units", "is_big_committee",
+    "term_start", "term_years", "term_extended_until", "term_extension_approval",
+}  # fmt: skip
+
+
+def default_term_years(org_type: str, area_kind: str) -> int:
+    """5 years for community (and village) organisations, 3 otherwise (DOMAIN §3)."""
+    return 5 if org_type in COMMUNITY_TYPES or area_kind in {"community", "quarter", "grid"} else 3
+
+
+def _validate_org(org: PartyOrg) -> None:
+    errors = {}
+    allowed = ALLOWED_PARENT[OrgType(org.org_type)]
+    if allowed and (org.parent is None or org.parent.org_type not in allowed):
+        labels = "、".join(OrgType(t).label for t in allowed)
+        errors["parent"] = f"{OrgType(org.org_type).label}只能设在{labels}之下。"
+    if not allowed and org.parent is not None:
+        errors["parent"] = f"{OrgType(org.org_type).label}不设上级党组织（直属区委）。"
+    if org.area.kind not in ORG_AREA_KINDS[OrgType(org.org_type)]:
+        errors["area"] = f"{OrgType(org.org_type).label}不能设在“{org.area.get_kind_display()}”这一层级。"
+    if org.parent is not None and not org.area.path.startswith(org.parent.area.path):
+        errors["area"] = "党组织所在辖区必须在上级党组织的辖区之内。"
+    if org.term_extended_until and org.term_end and org.term_extended_until > add_years(org.term_end, 1):
+        errors["term_extended_until"] = "延期换届一般不超过 1 年。"
+    if org.term_extended_until and not org.term_extension_approval:
+        errors["term_extension_approval"] = "延期换届须记录上级党组织的批复。"
+    if org.org_type == OrgType.JOINT_BRANCH and org.joint_units > 5:
+        errors["joint_units"] = "联合党支部覆盖的单位一般不超过 5 个。"
+    if errors:
+        raise ValidationError(errors)
+
+
+def org_warnings(org: PartyOrg) -> list[str]:
+    """The 支部工作条例's soft rules for an organisation (DOMAIN §3, (c) 8-10)."""
+    warnings = []
+    full, total = org.full_member_count, org.member_count
+    if org.org_type == OrgType.BRANCH and full < 3:
+        warnings.append(f"该党支部正式党员仅 {full} 名（少于 3 名），应考虑组建联合党支部。")
+    if org.org_type in BRANCH_TYPES and total > 50:
+        warnings.append(f"该党支部党员 {total} 名，超过 50 名，可考虑设立党总支。")
+    if org.org_type == OrgType.COMMUNITY_GENERAL_BRANCH and total > 100:
+        warnings.append(f"该党总支党员 {total} 名，超过 100 名，可考虑设立党委。")
+    if org.pk:
+        seats = org.seats.filter(end__isnull=True).exclude(role=SeatRole.PART_TIME)
+        committee = seats.exclude(role__in=[SeatRole.SECRETARY, SeatRole.DEPUTY_SECRETARY]).count()
+        total_seats = seats.count()
+        if full >= 7 and org.is_branch and not (3 <= total_seats <= 7):
+            warnings.append(
+                f"正式党员 {full} 名（≥7），应设立支部委员会（3-7 人，一般 3-5 人），当前 {total_seats} 人。"
+            )
+        if full < 7 and org.is_branch and committee > 0:
+            warnings.append("正式党员不足 7 名的党支部不设支部委员会，只设书记（可设 1 名副书记）。")
+    end = org.effective_term_end
+    if end:
+        today = dt.date.today()
+        if end < today:
+            warnings.append(f"本届任期已于 {end:%Y年%m月%d日} 届满，应按期换届或报上级批准延期。")
+        elif (end - today).days <= 90:
+            warnings.append(f"本届任期将于 {end:%Y年%m月%d日} 届满（90 天内），请做好换届准备。")
+    return warnings
+
+
+def _compute_term(org: PartyOrg) -> None:
+    org.term_end = add_years(org.term_start, org.term_years) if org.term_start else None
+
+
+@transaction.atomic
+def party_org_create(*, actor, **data) -> Result[PartyOrg]:
+    unknown = set(data) - ORG_FIELDS
+    if unknown:
+        raise ValidationError({k: "该字段不可设置。" for k in unknown})
+    org = PartyOrg(**data)
+    if not org.area_id:
+        raise ValidationError({"area": "请选择党组织所在辖区。"})
+    require_scope(actor, PartyOrg, "add", org.area.path)
+    if "term_years" not in data:
+        org.term_years = default_term_years(org.org_type, org.area.kind)
+    _compute_term(org)
+    org.scope_path = org.area.path
+    _validate_org(org)
+    full_clean(org)
+    org.save()
+    audit_record(actor=actor, action="create", obj=org, after=snapshot(org))
+    return Result(org, org_warnings(org))
+
+
+@transaction.atomic
+def party_org_update(*, actor, org: PartyOrg, **data) -> Result[PartyOrg]:
+    org = PartyOrg.objects.select_for_update().get(pk=org.pk)
+    require_scope(actor, PartyOrg, "change", org.scope_path)
+    before = snapshot(org)
+    unknown = set(data) - ORG_FIELDS
+    if unknown:
+        raise ValidationError({k: "该字段不可修改。" for k in unknown})
+    for key, value in data.items():
+        setattr(org, key, value)
+    require_scope(actor, PartyOrg, "change", org.area.path)
+    _compute_term(org)
+    org.scope_path = org.area.path
+    _validate_org(org)
+    full_clean(org)
+    org.save()
+    audit_record(actor=actor, action="update", obj=org, before=before, after=snapshot(org))
+    return Result(org, org_warnings(org))
+
+
+def refresh_org_counts(org_ids) -> None:
+    """Keep each organisation's member counts (used by the size rules) in step with its members."""
+    ids = [i for i in set(org_ids) if i]
+    if not ids:
+        return
+    rows = (
+        PartyMember.objects.filter(org_id__in=ids)
+        .values("org_id")
+        .annotate(total=Count("id"), full=Count("id", filter=Q(status=MemberStatus.FULL)))
+    )
+    found = {r["org_id"]: r for r in rows}
+    for org_id in ids:
+        r = found.get(org_id, {"total": 0, "full": 0})
+        PartyOrg.objects.filter(pk=org_id).update(member_count=r["total"], full_member_count=r["full"])
+
+
+MEMBER_FIELDS = {
+    "name", "resident", "gender", "phone", "apply_date", "activist_date", "candidate_date", "join_date",
+    "probation_extended", "probation_extension_months", "full_date", "org", "employer", "employer_party_org",
+    "is_in_service", "report_community", "report_date", "is_floating", "floating_destination", "party_posts",
+}  # fmt: skip
+
+
+def member_derive(member: PartyMember) -> list[str]:
+    """Derive probation end, status and scope; enforce the date order of DOMAIN (c) 11. Returns warnings."""
+    errors: dict[str, str] = {}
+    warnings: list[str] = []
+    if member.join_date is None:
+        raise ValidationError({"join_date": "请填写入党日期（支部大会接收为预备党员之日）。"})
+    chain = [
+        ("apply_date", "提交入党申请书日期"),
+        ("activist_date", "确定为积极分子日期"),
+        ("candidate_date", "确定为发展对象日期"),
+        ("join_date", "入党日期"),
+    ]
+    previous = None
+    for field, label in chain:
+        value = getattr(member, field)
+        if value is None:
+            continue
+        try:
+            validate_not_future(value, label)
+        except ValidationError as exc:
+            errors[field] = exc.messages[0]
+            continue
+        if previous and value < previous[1]:
+            errors[field] = f"{label}不能早于{previous[0]}。"
+        previous = (label, value)
+    if member.probation_extended:
+        if not 1 <= member.probation_extension_months <= 12:
+            errors["probation_extension_months"] = "预备期只能延长一次，且不超过 1 年（1-12 个月）。"
+    else:
+        member.probation_extension_months = 0
+    probation_end = add_years(member.join_date, 1)
+    if member.probation_extension_months:
+        month = probation_end.month - 1 + member.probation_extension_months
+        year = probation_end.year + month // 12
+        month = month % 12 + 1
+        day = min(probation_end.day, 28 if month == 2 else 30 if month in {4, 6, 9, 11} else 31)
+        probation_end = dt.date(year, month, day)
+    member.probation_end = probation_end
+    if member.full_date:
+        if member.full_date < probation_end:
+            errors["full_date"] = f"转正日期不能早于预备期满日期 {probation_end:%Y-%m-%d}。"
+        else:
+            try:
+                validate_not_future(member.full_date, "转正日期")
+            except ValidationError as exc:
+                errors["full_date"] = exc.messages[0]
+    member.status = MemberStatus.FULL if member.full_date else MemberStatus.PROBATIONARY
+    if member.is_in_service:
+        if not member.employer:
+            errors["employer"] = "在职党员须填写工作单位。"
+        if member.report_community_id and member.report_community.kind != "community":
+            errors["report_community"] = "报到社区必须是社区。"
+    elif member.report_community_id:
+        errors["report_community"] = "只有在职党员才能登记报到社区。"
+    if member.is_floating and not member.floating_destination:
+        errors["floating_destination"] = "流动党员须填写流出去向。"
+    if member.org_id is None and not member.is_in_service:
+        errors["org"] = "请选择组织关系所在党组织（在职党员可填写单位党组织）。"
+    if errors:
+        raise ValidationError(errors)
+    # Scope: the organisation holding the relation; an in-service member is seen by the community
+    # they report to (双报到), or where they live.
+    if member.org_id:
+        member.scope_path = member.org.scope_path
+    elif member.report_community_id:
+        member.scope_path = member.report_community.path
+    elif member.resident_id:
+        member.scope_path = member.resident.scope_path
+    else:
+        raise ValidationError({"report_community": "在职党员须登记报到社区。"})
+    if member.is_in_service and member.report_community_id and member.resident_id:
+        if not member.resident.scope_path.startswith(member.report_community.path):
+            warnings.append("该在职党员的报到社区不是其居住地所在社区，请核实。")
+    if member.status == MemberStatus.PROBATIONARY and probation_end < dt.date.today():
+        warnings.append(f"预备期已于 {probation_end:%Y-%m-%d} 期满，应及时讨论转正。")
+    return warnings
+
+
+@transaction.atomic
+def member_create(*, actor, **data) -> Result[PartyMember]:
+    unknown = set(data) - MEMBER_FIELDS
+    if unknown:
+        raise ValidationError({k: "该字段不可设置。" for k in unknown})
+    member = PartyMember(**data)
+    warnings = member_derive(member)
+    require_scope(actor, PartyMember, "add", member.scope_path)
+    full_clean(member)
+    member.save()
+    refresh_org_counts([member.org_id])
+    audit_record(actor=actor, action="create", obj=member, after=snapshot(member))
+    return Result(member, warnings)
+
+
+@transaction.atomic
+def member_update(*, actor, member: PartyMember, **data) -> Result[PartyMember]:
+    member = PartyMember.objects.select_for_update().get(pk=member.pk)
+    require_scope(actor, PartyMember, "change", member.scope_path)
+    before = snapshot(member)
+    unknown = set(data) - MEMBER_FIELDS
+    if unknown:
+        raise ValidationError({k: "该字段不可修改。" for k in unknown})
+    old_org = member.org_id
+    for key, value in data.items():
+        setattr(member, key, value)
+    warnings = member_derive(member)
+    require_scope(actor, PartyMember, "change", member.scope_path)
+    if member.status != MemberStatus.FULL and member.seats.filter(end__isnull=True).exists():
+        raise ValidationError({"full_date": "该党员担任书记或委员，必须是正式党员。"})
+    full_clean(member)
+    member.save()
+    refresh_org_counts([old_org, member.org_id])
+    audit_record(actor=actor, action="update", obj=member, before=before, after=snapshot(member))
+    return Result(member, warnings)
+
+
+SEAT_FIELDS = {
+    "org", "member", "role", "start", "end", "channel", "has_ability", "has_passion", "has_public_spirit",
+    "assessment_note",
+}  # fmt: skip
+
+
+def _validate_seat(seat: CommitteeSeat) -> None:
+    errors = {}
+    if seat.role != SeatRole.PART_TIME and seat.member.status != MemberStatus.FULL:
+        errors["member"] = "预备党员没有被选举权，书记和委员必须是正式党员。"
+    if seat.end and seat.end < seat.start:
+        errors["end"] = "离任日期不能早于任职日期。"
+    if seat.role == SeatRole.SECRETARY and seat.org.is_branch and seat.org.area.kind in {"quarter", "grid"}:
+        if not seat.channel:
+            errors["channel"] = "小区(网格)党支部书记须记录选任渠道。"
+    elif seat.channel:
+        errors["channel"] = "只有小区(网格)党支部书记记录选任渠道。"
+    if seat.role == SeatRole.PART_TIME and not seat.org.is_big_committee:
+        errors["role"] = "兼职委员只设在大党委（大工委）。"
+    if seat.role == SeatRole.SECRETARY and not seat.end:
+        clash = CommitteeSeat.objects.filter(org=seat.org, role=SeatRole.SECRETARY, end__isnull=True).exclude(
+            pk=seat.pk
+        )
+        if clash.exists():
+            errors["role"] = "该党组织已有在任书记，请先为现任书记填写离任日期。"
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def seat_create(*, actor, **data) -> Result[CommitteeSeat]:
+    unknown = set(data) - SEAT_FIELDS
+    if unknown:
+        raise ValidationError({k: "该字段不可设置。" for k in unknown})
+    seat = CommitteeSeat(**data)
+    require_scope(actor, CommitteeSeat, "add", seat.org.scope_path)
+    seat.scope_path = seat.org.scope_path
+    _validate_seat(seat)
+    full_clean(seat)
+    seat.save()
+    audit_record(actor=actor, action="create", obj=seat, after=snapshot(seat))
+    return Result(seat, org_warnings(seat.org))
+
+
+@transaction.atomic
+def seat_update(*, actor, seat: CommitteeSeat, **data) -> Result[CommitteeSeat]:
+    seat = CommitteeSeat.objects.select_for_update().get(pk=seat.pk)
+    require_scope(actor, CommitteeSeat, "change", seat.scope_path)
+    before = snapshot(seat)
+    unknown = set(data) - (SEAT_FIELDS - {"org"})
+    if unknown:
+        raise ValidationError({k: "该字段不可修改。" for k in unknown})
+    for key, value in data.items():
+        setattr(seat, key, value)
+    _validate_seat(seat)
+    full_clean(seat)
+    seat.save()
+    audit_record(actor=actor, action="update", obj=seat, before=before, after=snapshot(seat))
+    return Result(seat, org_warnings(seat.org))
+
+
+@transaction.atomic
+def group_create(*, actor, branch: PartyOrg, name: str, buildings=(), leader=None) -> Result[PartyGroup]:
+    if not branch.is_branch:
+        raise ValidationError({"branch": "党小组只能设在党支部之内。"})
+    require_scope(actor, PartyGroup, "add", branch.scope_path)
+    group = PartyGroup(branch=branch, name=name, leader=leader, scope_path=branch.scope_path)
+    _validate_group(group, buildings)
+    full_clean(group)
+    group.save()
+    group.buildings.set(buildings)
+    audit_record(
+        actor=actor, action="create", obj=group, after={**snapshot(group), "buildings": [b.pk for b in buildings]}
+    )
+    return Result(group)
+
+
+def _validate_group(group: PartyGroup, buildings) -> None:
+    community_path = group.branch.area.path[: 3 * 4]
+    for b in buildings:
+        if not b.scope_path.startswith(community_path):
+            raise ValidationError({"buildings": f"楼栋“{b.name}”不在该党支部所在社区内。"})
+    if group.leader_id and group.leader.org_id != group.branch_id:
+        raise ValidationError({"leader": "党小组长须是本支部党员。"})
+
+
+@transaction.atomic
+def group_update(*, actor, group: PartyGroup, name=None, buildings=None, leader=...) -> Result[PartyGroup]:
+    group = PartyGroup.objects.select_for_update().get(pk=group.pk)
+    require_scope(actor, PartyGroup, "change", group.scope_path)
+    before = {**snapshot(group), "buildings": sorted(group.buildings.values_list("pk", flat=True))}
+    if name is not None:
+        group.name = name
+    if leader is not ...:
+        group.leader = leader
+    _validate_group(group, buildings if buildings is not None else group.buildings.all())
+    full_clean(group)
+    group.save()
+    if buildings is not None:
+        group.buildings.set(buildings)
+    after = {**snapshot(group), "buildings": sorted(group.buildings.values_list("pk", flat=True))}
+    audit_record(actor=actor, action="update", obj=group, before=before, after=after)
+    return Result(group)
+
+
+@transaction.atomic
+def central_household_create(
+    *, actor, member: PartyMember, household, group=None, linked_households=(), designated_at=None
+) -> Result[CentralHousehold]:
+    require_scope(actor, CentralHousehold, "add", household.scope_path)
+    if group is not None and not household.scope_path.startswith(group.branch.area.path[:12]):
+        raise ValidationError({"group": "中心户所在户与党小组不在同一社区。"})
+    ch = CentralHousehold(
+        member=member, household=household, group=group, designated_at=designated_at, scope_path=household.scope_path
+    )
+    for h in linked_households:
+        if not h.scope_path.startswith(household.scope_path[:12]):
+            raise ValidationError({"linked_households": f"联系户“{h}”不在同一社区。"})
+    full_clean(ch)
+    ch.save()
+    ch.linked_households.set(linked_households)
+    audit_record(
+        actor=actor, action="create", obj=ch, after={**snapshot(ch), "linked": [h.pk for h in linked_households]}
+    )
+    return Result(ch)

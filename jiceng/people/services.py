@@ -1,0 +1,259 @@
+"""Writes about people. Personal data is validated, encrypted and hashed here, and nowhere else."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from jiceng.audit.services import audit_record, sensitive_access_record, snapshot
+from jiceng.core.crypto import lookup_hash
+from jiceng.core.errors import OutOfScope
+from jiceng.core.services import Result, full_clean, require_perm, require_scope
+from jiceng.core.validators import validate_id_number, validate_not_future, validate_phone
+
+from .choices import IdType, PopulationType
+from .models import Resident, ResidentTag, Worker
+
+RESIDENT_FIELDS = {
+    "name", "former_name", "id_type", "id_number", "gender", "birth_date", "ethnicity", "political_status",
+    "education", "marital_status", "religion", "occupation", "employer", "phone", "hukou_address",
+    "current_address", "population_type", "household", "relation_to_head", "inflow_reason",
+    "residence_permit_no", "registered_on", "permit_expiry", "is_deceased", "moved_out_at",
+}  # fmt: skip
+
+
+def id_hash_for(number: str) -> str:
+    return lookup_hash("id:" + number)
+
+
+def phone_hash_for(phone: str) -> str:
+    return lookup_hash("phone:" + phone)
+
+
+def _prepare_resident(resident: Resident) -> list[str]:
+    """Normalise, validate and derive (DOMAIN (c) 1-3). Returns warnings; raises ValidationError."""
+    errors: dict[str, str] = {}
+    warnings: list[str] = []
+    resident.name = (resident.name or "").strip()
+    if not resident.name:
+        errors["name"] = "请填写姓名。"
+    if resident.id_type == IdType.RESIDENT_ID:
+        try:
+            info = validate_id_number(resident.id_number or "")
+        except ValidationError as exc:
+            errors["id_number"] = exc.messages[0]
+        else:
+            resident.id_number = info.number
+            warnings.extend(info.warnings)
+            if resident.birth_date and resident.birth_date != info.birth_date:
+                errors["birth_date"] = f"出生日期与身份证号不一致（身份证号显示 {info.birth_date:%Y-%m-%d}）。"
+            if resident.gender and resident.gender in {"1", "2"} and resident.gender != info.gender:
+                errors["gender"] = "性别与身份证号第 17 位不一致（奇数为男，偶数为女）。"
+            resident.birth_date = info.birth_date
+            resident.gender = info.gender
+    else:
+        number = (resident.id_number or "").strip().upper()
+        if not number:
+            errors["id_number"] = "请填写证件号码。"
+        resident.id_number = number
+        if not resident.birth_date:
+            errors["birth_date"] = "请填写出生日期。"
+        if not resident.gender:
+            errors["gender"] = "请选择性别。"
+    if resident.phone:
+        try:
+            resident.phone = validate_phone(resident.phone)
+        except ValidationError as exc:
+            errors["phone"] = exc.messages[0]
+    for field, label in (("registered_on", "登记日期"), ("moved_out_at", "迁出日期")):
+        try:
+            validate_not_future(getattr(resident, field), label)
+        except ValidationError as exc:
+            errors[field] = exc.messages[0]
+    if resident.birth_date:
+        try:
+            validate_not_future(resident.birth_date, "出生日期")
+        except ValidationError as exc:
+            errors["birth_date"] = exc.messages[0]
+    if resident.population_type == PopulationType.FLOATING and not resident.inflow_reason:
+        warnings.append("流动人口建议填写流入原因。")
+    if not resident.household_id:
+        errors["household"] = "请选择所在户（楼栋与房号）。"
+    if errors:
+        raise ValidationError(errors)
+    resident.id_hash = id_hash_for(resident.id_number)
+    resident.id_last4 = resident.id_number[-4:]
+    resident.phone_hash = phone_hash_for(resident.phone) if resident.phone else ""
+    household = resident.household
+    resident.building_id = household.building_id
+    resident.grid_id = household.building.grid_id
+    resident.scope_path = household.scope_path
+    return warnings
+
+
+def _check_duplicate(resident: Resident) -> None:
+    clash = Resident.objects.filter(id_hash=resident.id_hash)
+    if resident.pk:
+        clash = clash.exclude(pk=resident.pk)
+    if clash.exists():
+        raise ValidationError({"id_number": "该证件号码已登记为其他居民，不能重复登记。"})
+
+
+@transaction.atomic
+def resident_create(*, actor, **data) -> Result[Resident]:
+    unknown = set(data) - RESIDENT_FIELDS
+    if unknown:
+        raise ValidationError({k: "该字段不可设置。" for k in unknown})
+    resident = Resident(**data)
+    warnings = _prepare_resident(resident)
+    require_scope(actor, Resident, "add", resident.scope_path)
+    _check_duplicate(resident)
+    full_clean(resident, exclude=["id_hash"])
+    resident.save()
+    audit_record(actor=actor, action="create", obj=resident, after=snapshot(resident))
+    return Result(resident, warnings)
+
+
+@transaction.atomic
+def resident_update(*, actor, resident: Resident, **data) -> Result[Resident]:
+    resident = Resident.objects.select_for_update().get(pk=resident.pk)
+    require_scope(actor, Resident, "change", resident.scope_path)
+    before = snapshot(resident)
+    unknown = set(data) - RESIDENT_FIELDS
+    if unknown:
+        raise ValidationError({k: "该字段不可修改。" for k in unknown})
+    for key, value in data.items():
+        setattr(resident, key, value)
+    warnings = _prepare_resident(resident)
+    require_scope(actor, Resident, "change", resident.scope_path)  # a move must land inside scope too
+    _check_duplicate(resident)
+    full_clean(resident, exclude=["id_hash"])
+    resident.save()
+    after = snapshot(resident)
+    if data.get("id_number") and before.get("id_hash") != resident.id_hash:
+        after["id_number"] = "（已变更）"
+    audit_record(actor=actor, action="update", obj=resident, before=before, after=after)
+    return Result(resident, warnings)
+
+
+REVEALABLE = {"id_number": "证件号码", "phone": "联系电话"}
+
+
+@transaction.atomic
+def reveal_personal_data(*, actor, obj, field: str, reason: str) -> str:
+    """Return the full value of a masked field; needs ``people.reveal_<model>`` and a reason, and is logged."""
+    reason = (reason or "").strip()
+    if field not in REVEALABLE or not hasattr(obj, field):
+        raise ValidationError({"field": "该字段不可查看明文。"})
+    if len(reason) < 4:
+        raise ValidationError({"reason": "请填写查看理由（至少 4 个字）。"})
+    perm = f"people.reveal_{obj._meta.model_name}"
+    if not actor.scope.covers_path(obj.scope_path, perm):
+        audit_record(actor=actor, action="reveal_denied", obj=obj, success=False, detail={"field": field})
+        raise OutOfScope("您没有查看完整个人信息的权限。")
+    sensitive_access_record(actor=actor, obj=obj, field=field, reason=reason[:200])
+    return getattr(obj, field) or ""
+
+
+TAG_FIELDS = {"resident", "tag_type", "risk_level", "help_measures", "valid_from", "valid_to"}
+
+
+@transaction.atomic
+def tag_create(*, actor, **data) -> Result[ResidentTag]:
+    unknown = set(data) - TAG_FIELDS
+    if unknown:
+        raise ValidationError({k: "该字段不可设置。" for k in unknown})
+    tag = ResidentTag(**data)
+    require_perm(actor, "people.viewtags_residenttag")
+    require_scope(actor, ResidentTag, "add", tag.resident.scope_path)
+    tag.scope_path = tag.resident.scope_path
+    if tag.valid_from and tag.valid_to and tag.valid_to < tag.valid_from:
+        raise ValidationError({"valid_to": "截止日期不能早于起始日期。"})
+    full_clean(tag)
+    tag.save()
+    audit_record(actor=actor, action="create", obj=tag, after=snapshot(tag))
+    return Result(tag)
+
+
+@transaction.atomic
+def tag_update(*, actor, tag: ResidentTag, **data) -> Result[ResidentTag]:
+    tag = ResidentTag.objects.select_for_update().get(pk=tag.pk)
+    require_perm(actor, "people.viewtags_residenttag")
+    require_scope(actor, ResidentTag, "change", tag.scope_path)
+    before = snapshot(tag)
+    for key, value in data.items():
+        if key not in TAG_FIELDS - {"resident"}:
+            raise ValidationError({key: "该字段不可修改。"})
+        setattr(tag, key, value)
+    if tag.valid_from and tag.valid_to and tag.valid_to < tag.valid_from:
+        raise ValidationError({"valid_to": "截止日期不能早于起始日期。"})
+    full_clean(tag)
+    tag.save()
+    audit_record(actor=actor, action="update", obj=tag, before=before, after=snapshot(tag))
+    return Result(tag)
+
+
+WORKER_FIELDS = {
+    "name", "user", "community", "gender", "phone", "post", "grade", "level", "hire_date", "contract_end",
+    "qualification", "is_grid_worker", "is_active",
+}  # fmt: skip
+
+
+def _prepare_worker(worker: Worker, grids) -> None:
+    errors = {}
+    if worker.community.kind != "community":
+        errors["community"] = "社区工作者必须属于一个社区。"
+    if worker.phone:
+        try:
+            worker.phone = validate_phone(worker.phone)
+        except ValidationError as exc:
+            errors["phone"] = exc.messages[0]
+    if worker.level is not None and not 1 <= worker.level <= 6:
+        errors["level"] = "档次应在 1-6 之间。"
+    if grids is not None:
+        for g in grids:
+            if g.kind != "grid" or not g.path.startswith(worker.community.path):
+                errors["grids"] = f"网格“{g.name}”不属于该社区。"
+        if worker.is_grid_worker and not grids:
+            errors["grids"] = "网格员至少服务一个网格。"
+    if errors:
+        raise ValidationError(errors)
+    worker.phone_hash = phone_hash_for(worker.phone) if worker.phone else ""
+    worker.scope_path = worker.community.path
+
+
+@transaction.atomic
+def worker_create(*, actor, grids=(), **data) -> Result[Worker]:
+    unknown = set(data) - WORKER_FIELDS
+    if unknown:
+        raise ValidationError({k: "该字段不可设置。" for k in unknown})
+    worker = Worker(**data)
+    grids = list(grids)
+    _prepare_worker(worker, grids)
+    require_scope(actor, Worker, "add", worker.scope_path)
+    full_clean(worker)
+    worker.save()
+    worker.grids.set(grids)
+    audit_record(actor=actor, action="create", obj=worker, after={**snapshot(worker), "grids": [g.pk for g in grids]})
+    return Result(worker)
+
+
+@transaction.atomic
+def worker_update(*, actor, worker: Worker, grids=None, **data) -> Result[Worker]:
+    worker = Worker.objects.select_for_update().get(pk=worker.pk)
+    require_scope(actor, Worker, "change", worker.scope_path)
+    before = {**snapshot(worker), "grids": sorted(worker.grids.values_list("pk", flat=True))}
+    for key, value in data.items():
+        if key not in WORKER_FIELDS:
+            raise ValidationError({key: "该字段不可修改。"})
+        setattr(worker, key, value)
+    grids = list(grids) if grids is not None else None
+    _prepare_worker(worker, grids if grids is not None else list(worker.grids.all()))
+    require_scope(actor, Worker, "change", worker.scope_path)
+    full_clean(worker)
+    worker.save()
+    if grids is not None:
+        worker.grids.set(grids)
+    after = {**snapshot(worker), "grids": sorted(worker.grids.values_list("pk", flat=True))}
+    audit_record(actor=actor, action="update", obj=worker, before=before, after=after)
+    return Result(worker)

@@ -1,0 +1,15 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("accounts/", include("jiceng.accounts.urls")),
+    path("api/v1/", include("jiceng.api.urls")),
+    path("", include("jiceng.dashboards.urls")),
+    path("territory/", include("jiceng.territory.urls")),
+    path("party/", include("jiceng.party.urls")),
+    path("people/", include("jiceng.people.urls")),
+    path("audit/", include("jiceng.audit.urls")),
+]
+
+handler404 = "jiceng.core.views.page_not_found"
+handler403 = "jiceng.core.views.permission_denied"
+handler500 = "jiceng.core.views.server_error"
