@@ -1,4 +1,20 @@
-from django.shortcuts import render
+"""Generic views (NetBox-style): every scoped read starts from ``restrict(user, action)`` here, once."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views import View
+from django_tables2 import RequestConfig
+
+from .errors import OutOfScope
+from .scoping import get_scoped_object_or_404, permission_name
+
+PER_PAGE = 50
 
 
 def page_not_found(request, exception=None):
@@ -11,3 +27,150 @@ def permission_denied(request, exception=None):
 
 def server_error(request):
     return render(request, "errors/500.html", status=500)
+
+
+def bad_request(request, exception=None):
+    return render(request, "errors/400.html", status=400)
+
+
+class ScopedViewMixin(LoginRequiredMixin):
+    """Base for every view of a scoped model."""
+
+    model = None
+    queryset = None
+    action = "view"
+
+    def get_base_queryset(self):
+        qs = self.queryset if self.queryset is not None else self.model._default_manager.all()
+        return qs.all()
+
+    def get_queryset(self):
+        return self.get_base_queryset().restrict(self.request.user, self.action)
+
+    def can(self, action: str) -> bool:
+        return self.request.user.scope.has_perm(permission_name(self.model, action))
+
+    def get_object(self, **lookup):
+        return get_scoped_object_or_404(self.get_base_queryset(), self.request.user, self.action, **lookup)
+
+
+class ObjectListView(ScopedViewMixin, View):
+    """List with filters, search, sorting and pagination (django-filter + django-tables2)."""
+
+    table_class = None
+    filterset_class = None
+    template_name = "generic/object_list.html"
+    title = ""
+    add_url = None
+
+    def get_extra_context(self):
+        return {}
+
+    def get(self, request, *args, **kwargs):
+        qs = self.get_queryset()
+        filterset = None
+        if self.filterset_class is not None:
+            filterset = self.filterset_class(request.GET or None, queryset=qs, request=request)
+            if filterset.is_bound and not filterset.is_valid():
+                qs = qs.none()
+            else:
+                qs = filterset.qs
+        table = self.table_class(qs, request=request)
+        RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+        context = {
+            "title": self.title or self.model._meta.verbose_name_plural,
+            "table": table,
+            "filterset": filterset,
+            "model": self.model,
+            "add_url": self.add_url if self.add_url and self.can("add") else None,
+            **self.get_extra_context(),
+        }
+        template = "generic/object_list_partial.html" if getattr(request, "htmx", False) else self.template_name
+        return render(request, template, context)
+
+
+class ObjectDetailView(ScopedViewMixin, View):
+    template_name = None
+
+    def get_extra_context(self, obj):
+        return {}
+
+    def get(self, request, pk):
+        obj = self.get_object(pk=pk)
+        context = {"object": obj, "title": str(obj), "can_change": self.can("change"), **self.get_extra_context(obj)}
+        return render(request, self.template_name, context)
+
+
+class ObjectEditView(ScopedViewMixin, View):
+    """Create (``pk`` absent) or edit. The form cleans input; ``save()`` calls the service, which checks
+    scope on the target node again inside its transaction and writes the audit row."""
+
+    form_class = None
+    template_name = "generic/object_edit.html"
+
+    def get_object_for_edit(self, pk):
+        return get_scoped_object_or_404(self.get_base_queryset(), self.request.user, "change", pk=pk)
+
+    def get_initial(self):
+        return {}
+
+    def save(self, form, obj):
+        raise NotImplementedError
+
+    def success_url(self, obj):
+        return obj.get_absolute_url()
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not self.can("change" if kwargs.get("pk") else "add"):
+            raise PermissionDenied("您没有执行此操作的权限。")
+        return super().dispatch(request, *args, **kwargs)
+
+    def _render(self, form, obj, status=200):
+        verb = "编辑" if obj is not None else "新建"
+        context = {"form": form, "object": obj, "title": f"{verb}{self.model._meta.verbose_name}", "model": self.model}
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request, pk=None):
+        obj = self.get_object_for_edit(pk) if pk else None
+        form = self.form_class(instance=obj, initial=self.get_initial(), user=request.user)
+        return self._render(form, obj)
+
+    def post(self, request, pk=None):
+        obj = self.get_object_for_edit(pk) if pk else None
+        form = self.form_class(request.POST, request.FILES, instance=obj, user=request.user)
+        if not form.is_valid():
+            return self._render(form, obj, status=400)
+        try:
+            with transaction.atomic():
+                result = self.save(form, obj)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+            return self._render(form, obj, status=400)
+        except (OutOfScope, Http404) as exc:
+            form.add_error(None, str(exc) or "目标不在您的管辖范围内，操作被拒绝。")
+            return self._render(form, obj, status=403)
+        for warning in getattr(result, "warnings", []):
+            messages.warning(request, warning)
+        messages.success(request, f"已保存{self.model._meta.verbose_name}“{result.obj}”。")
+        return redirect(self.success_url(result.obj))
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            target = field if field in form.fields else None
+            for message in errors:
+                form.add_error(target, message if target else f"{_label(form, field)}{message}")
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+def _label(form, field):
+    model = getattr(form._meta, "model", None)
+    if model is None:
+        return ""
+    try:
+        return f"{model._meta.get_field(field).verbose_name}："
+    except Exception:  # noqa: BLE001 - unknown field name: show the bare message
+        return ""

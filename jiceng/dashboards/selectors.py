@@ -50,3 +50,51 @@ def node_stats(user, node: Area | None = None) -> dict[str, int]:
         ).count(),
         "grid_workers": scoped(Worker.objects.filter(is_grid_worker=True, is_active=True)).count(),
     }
+
+
+def coverage_gaps(user, *, limit: int = 200) -> dict:
+    """The gaps of "纵向到底、横向到边" within the user's scope (each list capped, with full counts)."""
+    from jiceng.party.selectors import term_alerts
+
+    quarters = Area.objects.restrict(user).filter(kind="quarter").exclude(party_orgs__org_type__in=BRANCH_TYPES)
+    buildings = (
+        Building.objects.restrict(user)
+        .filter(party_groups__isnull=True)
+        .select_related("grid", "quarter")
+        .order_by("code")
+    )
+    grids = Area.objects.restrict(user).filter(kind="grid", grid_workers__isnull=True).order_by("code")
+    alerts = term_alerts(user)
+    import datetime as dt
+
+    today = dt.date.today()
+    return {
+        "quarters_without_branch": {"count": quarters.count(), "rows": list(quarters.order_by("code")[:limit])},
+        "buildings_without_group": {"count": buildings.count(), "rows": list(buildings[:limit])},
+        "grids_without_worker": {"count": grids.count(), "rows": list(grids[:limit])},
+        "terms_overdue": [o for o in alerts if (o.effective_term_end or today) < today],
+        "terms_due_soon": [o for o in alerts if (o.effective_term_end or today) >= today],
+    }
+
+
+def community_grids_geojson(user, community: Area) -> dict:
+    """The grids of a community as a GeoJSON FeatureCollection, for the map (no tiles needed)."""
+    grids = Area.objects.restrict(user).filter(kind="grid", path__startswith=community.path).order_by("code")
+    features = []
+    for g in grids.only("id", "name", "code", "boundary", "brand_name"):
+        if not g.boundary:
+            continue
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": g.boundary,
+                "properties": {
+                    "id": g.pk,
+                    "name": g.name,
+                    "code": g.code,
+                    "brand": g.brand_name,
+                    "url": g.get_absolute_url(),
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}

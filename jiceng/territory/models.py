@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from jiceng.core.scoping import ScopedModel, ScopedQuerySet
@@ -66,6 +67,9 @@ class Area(MP_Node):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("territory:area_detail", args=[self.pk])
 
     @classmethod
     def personal_scope_q(cls, scope, action):
@@ -166,6 +170,9 @@ class Building(ScopedModel):
 
     scope_quarter_lookup = "quarter_id"
 
+    def get_absolute_url(self):
+        return reverse("territory:building_detail", args=[self.pk])
+
     class Meta:
         verbose_name = "楼栋"
         verbose_name_plural = "楼栋"
@@ -190,6 +197,9 @@ class Household(ScopedModel):
     area_sqm = models.DecimalField("建筑面积（㎡）", max_digits=8, decimal_places=2, null=True, blank=True)
 
     scope_quarter_lookup = "building__quarter_id"
+
+    def get_absolute_url(self):
+        return reverse("territory:household_detail", args=[self.pk])
 
     class Meta:
         verbose_name = "户"

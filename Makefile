@@ -1,0 +1,68 @@
+# jiceng — two commands for a fresh machine (see README.md):
+#   make demo   virtualenv + install + migrate + demo district + serve http://127.0.0.1:8000
+#   make test   virtualenv + test tools (+ Debian chromium and CJK font as root) + the whole gate
+#
+# Both honour DATABASE_URL from the environment (default: the embedded SQLite file var/jiceng.sqlite3).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := demo
+.PHONY: demo test browsers
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check
+MANAGE := $(PY) manage.py
+RUNTIME_STAMP := $(VENV)/.installed-requirements
+DEV_STAMP := $(VENV)/.installed-requirements-dev
+
+# Only for `check --deploy` of the production settings: a throwaway secret that is never used to sign anything.
+DEPLOY_CHECK_ENV := DJANGO_SETTINGS_MODULE=jiceng.settings.prod \
+	SECRET_KEY=deploy-check-only-not-a-real-secret-0123456789-abcdefghijklmnopqrstuvwxyz \
+	JICENG_FIELD_KEY=x
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# A stamp per requirements file: pip runs again only when the file is newer than the last install.
+$(RUNTIME_STAMP): requirements.txt | $(PY)
+	$(PIP) install -r requirements.txt
+	touch $@
+
+$(DEV_STAMP): requirements-dev.txt requirements.txt | $(PY)
+	$(PIP) install -r requirements-dev.txt
+	touch $@ $(RUNTIME_STAMP)
+
+var:
+	mkdir -p var
+
+demo: $(RUNTIME_STAMP) | var
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo
+	$(MANAGE) collectstatic --noinput --verbosity 0
+	@echo
+	@echo "jiceng 演示环境：http://127.0.0.1:8000/  （按 Ctrl+C 停止）"
+	@echo
+	$(MANAGE) runserver 127.0.0.1:8000
+
+# Debian's Chromium and a CJK font for the browser tests (Playwright cannot download browsers here).
+browsers:
+	@if [ -x /usr/bin/chromium ] && [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then \
+		echo "chromium 与 fonts-wqy-microhei 已安装。"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium fonts-wqy-microhei; \
+	else \
+		echo "注意：未安装 chromium / fonts-wqy-microhei，且当前不是 root，无法自动安装；浏览器测试将被跳过。"; \
+		echo "      请以 root 运行：apt-get install -y chromium fonts-wqy-microhei"; \
+	fi
+
+test: $(DEV_STAMP) browsers | var
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_SETTINGS_MODULE=jiceng.settings.test $(MANAGE) check
+	DJANGO_SETTINGS_MODULE=jiceng.settings.test $(MANAGE) makemigrations --check --dry-run
+	$(DEPLOY_CHECK_ENV) $(MANAGE) check --deploy --fail-level WARNING
+	@# pytest exits 5 when it collected no tests: that is a failure too (make stops on any non-zero exit).
+	$(PY) -m pytest -n 2 --dist loadgroup || { rc=$$?; \
+		if [ $$rc -eq 5 ]; then echo "pytest 没有收集到任何测试（exit 5），视为失败。"; fi; exit $$rc; }

@@ -1,0 +1,57 @@
+"""Form base classes: forms describe input; the service validates and writes."""
+
+from __future__ import annotations
+
+from django import forms
+
+
+def bootstrapify(form: forms.BaseForm) -> None:
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, (forms.CheckboxInput,)):
+            css = "form-check-input"
+        elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
+            css = "form-select"
+        elif isinstance(widget, (forms.CheckboxSelectMultiple, forms.RadioSelect)):
+            css = ""
+        else:
+            css = "form-control"
+        if css:
+            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+        if isinstance(widget, forms.DateInput):
+            widget.input_type = "date"
+            widget.format = "%Y-%m-%d"
+
+
+class ServiceModelForm(forms.ModelForm):
+    """A ModelForm that only collects and cleans input; the service does model validation and saving.
+
+    ``user`` limits every choice of a related object to what the user may see.
+    """
+
+    def __init__(self, *args, user=None, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if isinstance(field, (forms.ModelChoiceField, forms.ModelMultipleChoiceField)):
+                qs = field.queryset
+                if hasattr(qs, "restrict") and user is not None:
+                    field.queryset = self.limit_choices(name, qs.restrict(user, "view"))
+        bootstrapify(self)
+
+    def limit_choices(self, name, queryset):
+        return queryset
+
+    def _post_clean(self):
+        # Model validation (full_clean) runs inside the service, on the complete object.
+        pass
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.fields if name in self.cleaned_data}
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")

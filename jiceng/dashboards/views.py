@@ -1,0 +1,87 @@
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import render
+
+from jiceng.core.breadcrumbs import area_breadcrumbs
+from jiceng.core.scoping import get_scoped_object_or_404
+from jiceng.territory.models import Area
+
+from .selectors import STAT_LABELS, community_grids_geojson, coverage_gaps, node_stats
+
+
+@login_required
+def home(request):
+    user = request.user
+    scope = user.scope
+    if scope.household_id and not scope.top_grant:
+        return _resident_home(request)
+    if scope.party_member_id and not scope.top_grant:
+        return _member_home(request)
+    grant = scope.top_grant
+    node = Area.objects.get(pk=grant.area_id) if grant else None
+    stats = node_stats(user, node) if node is not None else None
+    context = {
+        "title": "首页",
+        "node": node,
+        "stats": [(k, STAT_LABELS[k], v) for k, v in stats.items()] if stats else [],
+        "breadcrumbs": area_breadcrumbs(user, node) if node else [],
+    }
+    return render(request, "dashboards/home.html", context)
+
+
+def _resident_home(request):
+    from jiceng.people.models import Resident
+    from jiceng.territory.models import Household
+
+    user = request.user
+    household = Household.objects.restrict(user).select_related("building__grid", "building__quarter").first()
+    members = Resident.objects.restrict(user).filter(deleted_at__isnull=True).order_by("relation_to_head", "birth_date")
+    return render(
+        request, "dashboards/home_resident.html", {"title": "我的家庭", "household": household, "members": members}
+    )
+
+
+def _member_home(request):
+    from jiceng.party.models import PartyMember
+
+    user = request.user
+    member = PartyMember.objects.restrict(user).select_related("org", "report_community").first()
+    community = Area.objects.restrict(user).filter(kind="community").first()
+    return render(
+        request, "dashboards/home_member.html", {"title": "我的党员信息", "member": member, "community": community}
+    )
+
+
+@login_required
+def coverage(request):
+    gaps = coverage_gaps(request.user)
+    return render(request, "dashboards/coverage.html", {"title": "组织覆盖情况", "gaps": gaps})
+
+
+@login_required
+def grid_map(request):
+    user = request.user
+    communities = Area.objects.restrict(user).filter(kind="community").order_by("code")
+    selected = None
+    if request.GET.get("community"):
+        selected = get_scoped_object_or_404(Area.objects.filter(kind="community"), user, pk=request.GET["community"])
+    elif communities:
+        selected = communities[0]
+    from django.conf import settings
+
+    return render(
+        request,
+        "dashboards/map.html",
+        {
+            "title": "网格地图",
+            "communities": communities,
+            "selected": selected,
+            "tile_url": settings.JICENG_MAP_TILE_URL,
+        },
+    )
+
+
+@login_required
+def grid_geojson(request, community):
+    area = get_scoped_object_or_404(Area.objects.filter(kind="community"), request.user, pk=community)
+    return JsonResponse(community_grids_geojson(request.user, area))

@@ -1,0 +1,201 @@
+from django.urls import reverse
+from django.utils.functional import cached_property
+
+from jiceng.core.breadcrumbs import area_breadcrumbs
+from jiceng.core.views import ObjectDetailView, ObjectEditView, ObjectListView
+from jiceng.dashboards.selectors import STAT_LABELS, node_stats
+
+from . import services
+from .choices import AreaKind
+from .filters import AreaFilterSet, BuildingFilterSet, GridFilterSet, HouseholdFilterSet
+from .forms import AreaForm, BuildingForm, HouseholdForm
+from .models import Area, Building, Household
+from .tables import AreaTable, BuildingTable, GridTable, HouseholdTable
+
+
+class AreaListView(ObjectListView):
+    model = Area
+    kind = None
+    table_class = AreaTable
+    filterset_class = AreaFilterSet
+
+    def get_base_queryset(self):
+        return Area.objects.filter(kind=self.kind)
+
+    @cached_property
+    def title(self):
+        return AreaKind(self.kind).label
+
+
+class StreetListView(AreaListView):
+    kind = AreaKind.STREET
+
+
+class CommunityListView(AreaListView):
+    kind = AreaKind.COMMUNITY
+
+
+class GridListView(AreaListView):
+    kind = AreaKind.GRID
+    table_class = GridTable
+    filterset_class = GridFilterSet
+
+
+class QuarterListView(AreaListView):
+    from .tables import QuarterTable as table_class
+
+    kind = AreaKind.QUARTER
+
+
+class AreaDetailView(ObjectDetailView):
+    model = Area
+    template_name = "territory/area_detail.html"
+
+    def get_extra_context(self, area):
+        user = self.request.user
+        children = (
+            Area.objects.restrict(user)
+            .filter(path__startswith=area.path, depth=area.depth + 1)
+            .order_by("kind", "code")
+        )
+        stats = node_stats(user, area)
+        extra = {
+            "breadcrumbs": area_breadcrumbs(user, area),
+            "children": children,
+            "stats": [(STAT_LABELS[k], v) for k, v in stats.items()],
+            "is_leaf": area.kind in {AreaKind.GRID, AreaKind.QUARTER},
+        }
+        if area.kind == AreaKind.GRID:
+            extra["grid_workers"] = area.grid_workers.restrict(user).filter(is_active=True)
+            extra["buildings"] = Building.objects.restrict(user).filter(grid=area).select_related("quarter")[:200]
+        if area.kind == AreaKind.QUARTER:
+            extra["buildings"] = Building.objects.restrict(user).filter(quarter=area).select_related("grid")[:200]
+        from jiceng.party.models import PartyOrg
+
+        extra["party_orgs"] = PartyOrg.objects.restrict(user).filter(area=area)
+        return extra
+
+
+class AreaEditView(ObjectEditView):
+    model = Area
+    form_class = AreaForm
+
+    def save(self, form, obj):
+        data = form.service_data()
+        return services.area_update(actor=self.request.user, area=obj, **data)
+
+    def success_url(self, obj):
+        return reverse("territory:area_detail", args=[obj.pk])
+
+
+class GridCreateView(ObjectEditView):
+    """New grid under a community: the code is proposed as the next serial."""
+
+    model = Area
+    form_class = AreaForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.community = None
+        return super().dispatch(request, *args, **kwargs)
+
+    def _community(self):
+        from jiceng.core.scoping import get_scoped_object_or_404
+
+        return get_scoped_object_or_404(
+            Area.objects.filter(kind="community"), self.request.user, "add", pk=self.kwargs["community"]
+        )
+
+    def get_initial(self):
+        return {"code": services.next_grid_code(self._community()), "grid_type": "basic"}
+
+    def save(self, form, obj):
+        data = form.service_data()
+        return services.area_create(
+            actor=self.request.user,
+            parent=self._community(),
+            kind=AreaKind.GRID,
+            code=data.pop("code"),
+            name=data.pop("name"),
+            **data,
+        )
+
+    def success_url(self, obj):
+        return reverse("territory:area_detail", args=[obj.pk])
+
+
+class BuildingListView(ObjectListView):
+    model = Building
+    queryset = Building.objects.select_related("grid", "quarter")
+    table_class = BuildingTable
+    filterset_class = BuildingFilterSet
+    add_url = "/territory/buildings/add/"
+
+
+class BuildingDetailView(ObjectDetailView):
+    model = Building
+    queryset = Building.objects.select_related("grid", "quarter")
+    template_name = "territory/building_detail.html"
+
+    def get_extra_context(self, obj):
+        user = self.request.user
+        return {
+            "breadcrumbs": area_breadcrumbs(user, obj.grid, tail=[{"name": obj.name, "url": None}]),
+            "households": Household.objects.restrict(user).filter(building=obj).order_by("room")[:300],
+            "party_groups": obj.party_groups.restrict(user).select_related("branch"),
+        }
+
+
+class BuildingEditView(ObjectEditView):
+    model = Building
+    form_class = BuildingForm
+
+    def save(self, form, obj):
+        data = form.service_data()
+        if obj is None:
+            return services.building_create(actor=self.request.user, **data)
+        return services.building_update(actor=self.request.user, building=obj, **data)
+
+    def success_url(self, obj):
+        return reverse("territory:building_detail", args=[obj.pk])
+
+
+class HouseholdListView(ObjectListView):
+    model = Household
+    queryset = Household.objects.select_related("building")
+    table_class = HouseholdTable
+    filterset_class = HouseholdFilterSet
+    add_url = "/territory/households/add/"
+
+
+class HouseholdDetailView(ObjectDetailView):
+    model = Household
+    queryset = Household.objects.select_related("building__grid", "building__quarter", "head")
+    template_name = "territory/household_detail.html"
+
+    def get_extra_context(self, obj):
+        from jiceng.people.models import Resident
+
+        user = self.request.user
+        crumbs = area_breadcrumbs(user, obj.building.grid, tail=[{"name": str(obj), "url": None}])
+        return {
+            "breadcrumbs": crumbs if user.scope.grants_with("territory.view_area") else [],
+            "members": Resident.objects.restrict(user)
+            .filter(household=obj, deleted_at__isnull=True)
+            .order_by("relation_to_head", "birth_date"),
+        }
+
+
+class HouseholdEditView(ObjectEditView):
+    model = Household
+    form_class = HouseholdForm
+
+    def save(self, form, obj):
+        data = form.service_data()
+        if not data.get("household_no"):
+            data.pop("household_no", None)
+        if obj is None:
+            return services.household_create(actor=self.request.user, **data)
+        return services.household_update(actor=self.request.user, household=obj, **data)
+
+    def success_url(self, obj):
+        return reverse("territory:household_detail", args=[obj.pk])
