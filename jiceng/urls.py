@@ -1,6 +1,9 @@
 from django.urls import include, path
 
+from jiceng.core.views import healthz
+
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("accounts/", include("jiceng.accounts.urls")),
     path("api/v1/", include("jiceng.api.urls")),
     path("", include("jiceng.dashboards.urls")),
@@ -8,6 +11,8 @@ urlpatterns = [
     path("party/", include("jiceng.party.urls")),
     path("people/", include("jiceng.people.urls")),
     path("audit/", include("jiceng.audit.urls")),
+    path("imports/", include("jiceng.imports.urls")),
+    path("exports/", include("jiceng.exports.urls")),
 ]
 
 handler404 = "jiceng.core.views.page_not_found"

@@ -60,6 +60,11 @@ class UserScope:
                 part = Q(**{quarter_lookup: grant.area_id})
             else:
                 part = Q(**{f"{path_field}__startswith": grant.area_path})
+            extra = getattr(model, "extra_scope_q", None)
+            if extra is not None:
+                more = extra(grant)
+                if more is not None:
+                    part = part | more
             q = part if q is None else q | part
         if any(ROLES[g.role].personal and ROLES[g.role].has_perm(perm) for g in self.grants):
             personal = getattr(model, "personal_scope_q", None)

@@ -9,7 +9,7 @@ can grant roles) must also present a code from their confirmed TOTP device (ç­‰ä
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, user_logged_in
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -103,6 +103,8 @@ class ObtainTokenView(APIView):
         if user.must_change_password or user.password_expired:
             return Response({"detail": PASSWORD_CHANGE_REQUIRED}, status=status.HTTP_403_FORBIDDEN)
 
+        # A token issue is a login: axes resets the failure count, last_login moves, the login is audited.
+        user_logged_in.send(sender=user.__class__, request=django_request, user=user)
         token, created = Token.objects.get_or_create(user=user)
         audit_record(
             actor=user, action="api_token", obj=user, detail={"new_token": created}, scope_path=_scope_path(user)

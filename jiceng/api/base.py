@@ -16,23 +16,23 @@ from jiceng.territory.models import Area
 
 
 class ApiAccess(permissions.IsAuthenticated):
-    """Authenticated, and — for a browser session — past the same gates as the web UI.
+    """Authenticated and past the same gates as the web UI, answered as JSON instead of a redirect.
 
-    A token is only ever issued after the password (and, for administrators, the TOTP code) was
-    checked, so token requests pass. A session reaching ``/api/`` skips the web middleware's gate
-    (the API must answer JSON, not redirect), so the gate is applied here instead.
+    ``/api/`` is exempt from the web middleware's gate, so it is applied here: a password that must be
+    changed (first login, or older than 90 days) shuts the API too, token or not. TOTP is checked when
+    the token is issued, so only a browser session still needs its device verified here.
     """
 
-    message = "请先修改密码或完成动态口令验证后再访问接口。"
+    message = "请先在网页修改密码或完成动态口令验证后再访问接口。"
 
     def has_permission(self, request, view):
         if not super().has_permission(request, view):
             return False
-        if isinstance(request.auth, Token):
-            return True
         user = request.user
         if user.must_change_password or user.password_expired:
             return False
+        if isinstance(request.auth, Token):
+            return True
         return admin_otp_satisfied(user)
 
 

@@ -66,15 +66,28 @@ class ObjectListView(ScopedViewMixin, View):
     def get_extra_context(self):
         return {}
 
-    def get(self, request, *args, **kwargs):
+    def get_filtered(self):
+        """(filterset, rows): the caller's scope and filters. The Excel export writes the same rows."""
         qs = self.get_queryset()
         filterset = None
         if self.filterset_class is not None:
-            filterset = self.filterset_class(request.GET or None, queryset=qs, request=request)
+            filterset = self.filterset_class(self.request.GET or None, queryset=qs, request=self.request)
             if filterset.is_bound and not filterset.is_valid():
                 qs = qs.none()
             else:
                 qs = filterset.qs
+        return filterset, qs
+
+    def get_export_table(self):
+        """Every filtered row in the list's sort order, unpaginated (read by ``jiceng.exports``)."""
+        table = self.table_class(self.get_filtered()[1], request=self.request)
+        RequestConfig(self.request, paginate=False).configure(table)
+        return table
+
+    def get(self, request, *args, **kwargs):
+        if not self.can(self.action):  # a list the role has no permission for is refused, not shown empty
+            raise PermissionDenied("您没有查看该列表的权限。")
+        filterset, qs = self.get_filtered()
         table = self.table_class(qs, request=request)
         RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
         context = {
@@ -82,7 +95,9 @@ class ObjectListView(ScopedViewMixin, View):
             "table": table,
             "filterset": filterset,
             "model": self.model,
+            "verbose_name": self.model._meta.verbose_name,
             "add_url": self.add_url if self.add_url and self.can("add") else None,
+            "can_export": self.can("export"),
             **self.get_extra_context(),
         }
         template = "generic/object_list_partial.html" if getattr(request, "htmx", False) else self.template_name
@@ -114,6 +129,9 @@ class ObjectEditView(ScopedViewMixin, View):
     def get_initial(self):
         return {}
 
+    def get_form_kwargs(self):
+        return {}
+
     def save(self, form, obj):
         raise NotImplementedError
 
@@ -130,14 +148,14 @@ class ObjectEditView(ScopedViewMixin, View):
         context = {"form": form, "object": obj, "title": f"{verb}{self.model._meta.verbose_name}", "model": self.model}
         return render(self.request, self.template_name, context, status=status)
 
-    def get(self, request, pk=None):
+    def get(self, request, pk=None, **kwargs):
         obj = self.get_object_for_edit(pk) if pk else None
-        form = self.form_class(instance=obj, initial=self.get_initial(), user=request.user)
+        form = self.form_class(instance=obj, initial=self.get_initial(), user=request.user, **self.get_form_kwargs())
         return self._render(form, obj)
 
-    def post(self, request, pk=None):
+    def post(self, request, pk=None, **kwargs):
         obj = self.get_object_for_edit(pk) if pk else None
-        form = self.form_class(request.POST, request.FILES, instance=obj, user=request.user)
+        form = self.form_class(request.POST, request.FILES, instance=obj, user=request.user, **self.get_form_kwargs())
         if not form.is_valid():
             return self._render(form, obj, status=400)
         try:
@@ -174,3 +192,13 @@ def _label(form, field):
         return f"{model._meta.get_field(field).verbose_name}："
     except Exception:  # noqa: BLE001 - unknown field name: show the bare message
         return ""
+
+
+def healthz(request):
+    """Liveness + database check for load balancers (no data, no login)."""
+    from django.db import connection
+    from django.http import JsonResponse
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

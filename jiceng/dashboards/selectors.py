@@ -48,8 +48,17 @@ def node_stats(user, node: Area | None = None) -> dict[str, int]:
         "in_service_members": scoped(
             PartyMember.objects.filter(is_in_service=True, report_community__isnull=False)
         ).count(),
-        "grid_workers": scoped(Worker.objects.filter(is_grid_worker=True, is_active=True)).count(),
+        "grid_workers": _grid_workers(user, node),
     }
+
+
+def _grid_workers(user, node: Area | None) -> int:
+    """Grid workers serving grids under ``node`` (a worker's own row sits at their community)."""
+    qs = Worker.objects.restrict(user, "view").filter(is_grid_worker=True, is_active=True)
+    if node is not None:
+        serving = Worker.grids.through.objects.filter(area__path__startswith=node.path).values("worker_id")
+        qs = qs.filter(pk__in=serving)
+    return qs.count()
 
 
 def coverage_gaps(user, *, limit: int = 200) -> dict:

@@ -56,7 +56,10 @@ INSTALLED_APPS = [
     "jiceng.territory",
     "jiceng.party",
     "jiceng.people",
+    "jiceng.tickets",
     "jiceng.dashboards",
+    "jiceng.imports",
+    "jiceng.exports",
     "jiceng.api",
     "jiceng.demo",
 ]
@@ -121,7 +124,7 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "jiceng.accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "jiceng.accounts.validators.CharacterClassValidator"},
     {"NAME": "jiceng.accounts.validators.NotUsernameValidator"},
     {"NAME": "jiceng.accounts.validators.PasswordHistoryValidator"},
@@ -209,6 +212,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Offline: Swagger UI would otherwise send the schema URL to validator.swagger.io for its badge.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 
 # --- Security headers -------------------------------------------------------------------------

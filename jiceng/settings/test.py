@@ -14,3 +14,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 JICENG_AUDIT_DB_TRIGGERS = False
+# Serve static files straight from the app directories (no collectstatic in tests).
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
+MEDIA_ROOT = __import__("tempfile").mkdtemp(prefix="jiceng-test-media-")

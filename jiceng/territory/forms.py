@@ -8,19 +8,30 @@ from .models import Area, Building, Household
 class AreaForm(ServiceModelForm):
     boundary = forms.JSONField(label="边界（GeoJSON）", required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
+    #: The fields that make sense for each kind of node.
+    KIND_FIELDS = {
+        "district": ["name", "code"],
+        "street": ["name", "code", "code_is_example", "town_kind", "urban_rural_code"],
+        "community": ["name", "code", "code_is_example", "urban_rural_code", "address", "boundary"],
+        "grid": ["name", "code", "code_is_example", "grid_type", "brand_name", "boundary", "is_active"],
+        "quarter": ["name", "code", "address", "has_service_station", "boundary", "is_active"],
+    }
+
     class Meta:
         model = Area
         fields = [
-            "name",
-            "code",
-            "code_is_example",
-            "grid_type",
-            "brand_name",
-            "address",
-            "has_service_station",
-            "boundary",
-            "is_active",
-        ]
+            "name", "code", "code_is_example", "town_kind", "urban_rural_code", "grid_type", "brand_name",
+            "address", "has_service_station", "boundary", "is_active",
+        ]  # fmt: skip
+
+    def __init__(self, *args, kind=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        keep = self.KIND_FIELDS.get(kind or getattr(self.instance, "kind", ""), list(self.fields))
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        if "grid_type" in self.fields:
+            self.fields["grid_type"].required = True
 
 
 class BuildingForm(ServiceModelForm):

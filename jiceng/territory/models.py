@@ -177,7 +177,13 @@ class Building(ScopedModel):
         verbose_name = "楼栋"
         verbose_name_plural = "楼栋"
         ordering = ["code"]
-        constraints = [models.UniqueConstraint(fields=["grid", "number"], name="uniq_building_number_in_grid")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grid", "number"],
+                name="uniq_building_number_in_grid",
+                violation_error_message="该网格内已有相同楼栋号的楼栋。",
+            )
+        ]
 
     def __str__(self):
         return self.name
@@ -205,7 +211,13 @@ class Household(ScopedModel):
         verbose_name = "户"
         verbose_name_plural = "户"
         ordering = ["household_no"]
-        constraints = [models.UniqueConstraint(fields=["building", "room"], name="uniq_household_room")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["building", "room"],
+                name="uniq_household_room",
+                violation_error_message="该楼栋内已登记此房号的户。",
+            )
+        ]
 
     def __str__(self):
         return f"{self.building.name} {self.room}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from shapely.geometry import Point, shape
 
 from jiceng.audit.services import audit_record, snapshot
 from jiceng.core.services import Result, full_clean, require_scope
@@ -43,6 +44,38 @@ def _validate_area_code(kind: str, code: str, parent: Area | None) -> str:
             )
         return code
     raise ValidationError({"kind": "未知的层级。"})
+
+
+def grid_overlap_warnings(area: Area) -> list[str]:
+    """Grids of one community should not overlap (DOMAIN (c) 6: a warning); touching edges are fine."""
+    if area.kind != AreaKind.GRID or not area.boundary:
+        return []
+    community_path = area.path[: (area.depth - 1) * Area.steplen]
+    others = Area.objects.filter(
+        kind=AreaKind.GRID,
+        is_active=True,
+        path__startswith=community_path,
+        min_lng__lte=area.max_lng,
+        max_lng__gte=area.min_lng,
+        min_lat__lte=area.max_lat,
+        max_lat__gte=area.min_lat,
+    ).exclude(pk=area.pk)
+    geom = shape(area.boundary)
+    warnings = []
+    for other in others.order_by("code"):
+        if other.boundary and geom.intersection(shape(other.boundary)).area > 0:
+            warnings.append(f"网格边界与“{other.name}”（{other.code}）重叠，请核实。")
+    return warnings
+
+
+def building_place_warnings(building: Building) -> list[str]:
+    """A building with coordinates should lie inside its grid's boundary (edges count as inside)."""
+    grid = building.grid
+    if building.lng is None or building.lat is None or not grid.boundary:
+        return []
+    if shape(grid.boundary).covers(Point(building.lng, building.lat)):
+        return []
+    return [f"楼栋坐标（{building.lng}, {building.lat}）不在所属网格“{grid.name}”的边界内，请核实。"]
 
 
 def _apply_boundary(area: Area) -> None:
@@ -86,7 +119,7 @@ def area_create(*, actor, parent: Area | None, kind: str, code: str, name: str, 
     full_clean(area, exclude=["path", "depth", "numchild"])
     area = Area.objects.add_root(instance=area) if parent is None else Area.objects.add_child(parent, instance=area)
     audit_record(actor=actor, action="create", obj=area, after=snapshot(area))
-    return Result(area)
+    return Result(area, grid_overlap_warnings(area))
 
 
 @transaction.atomic
@@ -108,7 +141,7 @@ def area_update(*, actor, area: Area, **fields) -> Result[Area]:
     full_clean(area, exclude=["path", "depth", "numchild"])
     area.save()
     audit_record(actor=actor, action="update", obj=area, before=before, after=snapshot(area))
-    return Result(area)
+    return Result(area, grid_overlap_warnings(area))
 
 
 BUILDING_FIELDS = {"grid", "quarter", "number", "name", "floors", "units", "usage", "address", "lng", "lat"}
@@ -116,6 +149,8 @@ BUILDING_FIELDS = {"grid", "quarter", "number", "name", "floors", "units", "usag
 
 def _check_building_places(actor, building: Building) -> None:
     grid = building.grid
+    # Scope first: a target outside the actor's subtree is refused before anything about it is revealed.
+    require_scope(actor, Building, "add" if building.pk is None else "change", grid.path)
     if grid.kind != AreaKind.GRID:
         raise ValidationError({"grid": "楼栋必须属于一个网格。"})
     if building.quarter_id:
@@ -124,7 +159,6 @@ def _check_building_places(actor, building: Building) -> None:
             raise ValidationError({"quarter": "所选节点不是小区。"})
         if quarter.path[: 3 * Area.steplen] != grid.path[: 3 * Area.steplen]:
             raise ValidationError({"quarter": "楼栋所在小区与网格必须属于同一社区。"})
-    require_scope(actor, Building, "add" if building.pk is None else "change", grid.path)
 
 
 def next_building_code(grid: Area) -> str:
@@ -150,7 +184,7 @@ def building_create(*, actor, **data) -> Result[Building]:
     full_clean(building)
     building.save()
     audit_record(actor=actor, action="create", obj=building, after=snapshot(building))
-    return Result(building)
+    return Result(building, building_place_warnings(building))
 
 
 @transaction.atomic
@@ -168,13 +202,22 @@ def building_update(*, actor, building: Building, **data) -> Result[Building]:
     building.scope_path = building.grid.path
     full_clean(building)
     building.save()
-    if moved:  # households and residents follow their building into the new grid
-        from jiceng.people.models import Resident
-
+    if moved:  # households, residents and what hangs from them follow their building into the new grid
         Household.objects.filter(building=building).update(scope_path=building.scope_path)
-        Resident.objects.filter(building=building).update(scope_path=building.scope_path, grid=building.grid)
+        _people_follow(Household.objects.filter(building=building), building)
     audit_record(actor=actor, action="update", obj=building, before=before, after=snapshot(building))
-    return Result(building)
+    return Result(building, building_place_warnings(building))
+
+
+def _people_follow(households, building: Building) -> None:
+    """Residents of ``households`` now live in ``building``: move them, their tags and central households."""
+    from jiceng.party.models import CentralHousehold
+    from jiceng.people.models import Resident, ResidentTag
+
+    path = building.scope_path
+    Resident.objects.filter(household__in=households).update(scope_path=path, building=building, grid=building.grid)
+    ResidentTag.objects.filter(resident__household__in=households).update(scope_path=path)
+    CentralHousehold.objects.filter(household__in=households).update(scope_path=path)
 
 
 HOUSEHOLD_FIELDS = {"building", "room", "household_no", "head", "hukou_type", "usage", "area_sqm"}
@@ -216,15 +259,12 @@ def household_update(*, actor, household: Household, **data) -> Result[Household
     require_scope(actor, Household, "change", household.building.scope_path)
     if household.head_id and household.head.household_id != household.pk:
         raise ValidationError({"head": "户主必须是本户成员。"})
-    moved = household.scope_path != household.building.scope_path
+    # A move to another building of the same grid keeps the scope but must still move the residents.
+    moved = household.building_id != before["building"] or household.scope_path != household.building.scope_path
     household.scope_path = household.building.scope_path
     full_clean(household)
     household.save()
     if moved:
-        from jiceng.people.models import Resident
-
-        Resident.objects.filter(household=household).update(
-            scope_path=household.scope_path, building=household.building, grid=household.building.grid
-        )
+        _people_follow(Household.objects.filter(pk=household.pk), household.building)
     audit_record(actor=actor, action="update", obj=household, before=before, after=snapshot(household))
     return Result(household)

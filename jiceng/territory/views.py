@@ -2,6 +2,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 
 from jiceng.core.breadcrumbs import area_breadcrumbs
+from jiceng.core.scoping import get_scoped_object_or_404
 from jiceng.core.views import ObjectDetailView, ObjectEditView, ObjectListView
 from jiceng.dashboards.selectors import STAT_LABELS, node_stats
 
@@ -64,6 +65,7 @@ class AreaDetailView(ObjectDetailView):
             "children": children,
             "stats": [(STAT_LABELS[k], v) for k, v in stats.items()],
             "is_leaf": area.kind in {AreaKind.GRID, AreaKind.QUARTER},
+            "can_add_child": self.can("add"),
         }
         if area.kind == AreaKind.GRID:
             extra["grid_workers"] = area.grid_workers.restrict(user).filter(is_active=True)
@@ -80,6 +82,9 @@ class AreaEditView(ObjectEditView):
     model = Area
     form_class = AreaForm
 
+    def get_form_kwargs(self):
+        return {"kind": get_scoped_object_or_404(Area.objects.all(), self.request.user, pk=self.kwargs["pk"]).kind}
+
     def save(self, form, obj):
         data = form.service_data()
         return services.area_update(actor=self.request.user, area=obj, **data)
@@ -88,32 +93,44 @@ class AreaEditView(ObjectEditView):
         return reverse("territory:area_detail", args=[obj.pk])
 
 
-class GridCreateView(ObjectEditView):
-    """New grid under a community: the code is proposed as the next serial."""
+class AreaCreateView(ObjectEditView):
+    """A new street, community, grid or quarter under a parent node in the user's scope.
+
+    Codes are proposed (next grid serial; next quarter number) and validated by ``area_create``.
+    """
 
     model = Area
     form_class = AreaForm
 
-    def dispatch(self, request, *args, **kwargs):
-        self.community = None
-        return super().dispatch(request, *args, **kwargs)
+    def _parent(self):
+        return get_scoped_object_or_404(Area.objects.all(), self.request.user, "add", pk=self.kwargs["parent"])
 
-    def _community(self):
-        from jiceng.core.scoping import get_scoped_object_or_404
+    def _kind(self):
+        kind = self.kwargs["kind"]
+        if kind not in {AreaKind.STREET, AreaKind.COMMUNITY, AreaKind.GRID, AreaKind.QUARTER}:
+            from django.http import Http404
 
-        return get_scoped_object_or_404(
-            Area.objects.filter(kind="community"), self.request.user, "add", pk=self.kwargs["community"]
-        )
+            raise Http404("未知的层级。")
+        return kind
 
     def get_initial(self):
-        return {"code": services.next_grid_code(self._community()), "grid_type": "basic"}
+        parent, kind = self._parent(), self._kind()
+        if kind == AreaKind.GRID:
+            return {"code": services.next_grid_code(parent), "grid_type": "basic", "is_active": True}
+        if kind == AreaKind.QUARTER:
+            n = Area.objects.filter(kind="quarter", code__startswith=parent.code[:12]).count() + 1
+            return {"code": f"{parent.code[:12]}Q{n:02d}", "is_active": True}
+        return {"is_active": True}
+
+    def get_form_kwargs(self):
+        return {"kind": self._kind()}
 
     def save(self, form, obj):
         data = form.service_data()
         return services.area_create(
             actor=self.request.user,
-            parent=self._community(),
-            kind=AreaKind.GRID,
+            parent=self._parent(),
+            kind=self._kind(),
             code=data.pop("code"),
             name=data.pop("name"),
             **data,

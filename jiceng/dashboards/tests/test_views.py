@@ -1,0 +1,76 @@
+"""Home page numbers, coverage and the grid map, per persona."""
+
+import pytest
+from django.urls import reverse
+
+from jiceng.dashboards.selectors import STAT_KEYS, node_stats
+from jiceng.party.models import PartyMember
+from jiceng.territory.models import Area
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_numbers_for_district_and_street(client, login):
+    qu = login("qu_admin")
+    stats = node_stats(qu)
+    assert set(stats) == set(STAT_KEYS)
+    assert stats["streets"] == 3 and stats["communities"] == 12 and stats["grids"] == 366
+    assert stats["quarters"] == 84 and stats["quarter_branches"] == 84
+    assert stats["in_service_members"] == PartyMember.objects.filter(is_in_service=True).count()
+    response = client.get(reverse("dashboards:home"))
+    assert response.status_code == 200
+    assert 'data-stat="grids"' in response.content.decode()
+
+    longpan = login("longpan_admin")
+    street = node_stats(longpan)
+    assert street["streets"] == 1 and street["communities"] == 4
+    assert street["grids"] == 31 + 31 + 30 + 30
+    assert street["residents"] < stats["residents"]
+
+
+def test_sibling_streets_have_disjoint_numbers(personas):
+    a, b, q = node_stats(personas.longpan_admin), node_stats(personas.yinhua_admin), node_stats(personas.qu_admin)
+    c = node_stats(personas.tongle_admin)
+    for key in ("grids", "residents", "households", "buildings", "party_members"):
+        assert a[key] + b[key] + c[key] <= q[key]
+    assert a["residents"] + b["residents"] + c["residents"] == q["residents"]
+
+
+def test_resident_home_shows_only_own_household(client, login):
+    user = login("resident_demo")
+    response = client.get(reverse("dashboards:home"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "我的家庭" in body
+    own = set(user.resident.household.residents.values_list("name", flat=True))
+    for name in own:
+        assert name in body
+    assert user.resident.id_number not in body
+
+
+def test_member_home(client, login):
+    user = login("member_demo")
+    response = client.get(reverse("dashboards:home"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert user.party_member.name in body and "文昌花园社区" in body
+
+
+def test_coverage_lists_gaps_within_scope(client, login):
+    login("wenchang_worker")
+    response = client.get(reverse("dashboards:coverage"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "未建楼栋党小组的楼栋" in body
+    assert "陡岗" not in body
+
+
+def test_map_geojson_in_scope_only(client, login):
+    login("wenchang_worker")
+    own = Area.objects.get(name="文昌花园社区")
+    other = Area.objects.get(name="陡岗社区")
+    data = client.get(reverse("dashboards:grid_geojson", args=[own.pk])).json()
+    assert data["type"] == "FeatureCollection" and len(data["features"]) == 31
+    assert client.get(reverse("dashboards:grid_geojson", args=[other.pk])).status_code == 404
+    assert client.get(reverse("dashboards:map"), {"community": other.pk}).status_code == 404
+    assert client.get(reverse("dashboards:map")).status_code == 200
