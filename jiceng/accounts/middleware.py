@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 
 from jiceng.core.request_context import client_ip, reset_current_ip, set_current_ip
 
-EXEMPT_PREFIXES = ("/static/", "/accounts/", "/api/", "/open311/", "/healthz")
+EXEMPT_PREFIXES = ("/static/", "/api/", "/open311/", "/healthz")
+# Only the pages that lead through the gate are exempt; account administration (/accounts/users/)
+# is not, so it needs a changed password and, for administrators, TOTP like every other page.
+EXEMPT_URL_NAMES = ("accounts:login", "accounts:logout", "accounts:password_change", "accounts:otp")
+
+
+@lru_cache(maxsize=1)
+def _exempt_paths() -> frozenset[str]:
+    return frozenset(reverse(name) for name in EXEMPT_URL_NAMES)
 
 
 def admin_otp_satisfied(user) -> bool:
@@ -38,10 +49,17 @@ class AccountSecurityMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None
-        if request.path.startswith(EXEMPT_PREFIXES):
+        if request.path.startswith(EXEMPT_PREFIXES) or request.path in _exempt_paths():
             return None
         if user.must_change_password or user.password_expired:
-            return reverse("accounts:password_change")
+            return _with_next(request, reverse("accounts:password_change"))
         if not admin_otp_satisfied(user):
-            return reverse("accounts:otp")
+            return _with_next(request, reverse("accounts:otp"))
         return None
+
+
+def _with_next(request, url: str) -> str:
+    """Come back to the page asked for once the gate is passed (GET only; ``/`` needs no note)."""
+    if request.method != "GET" or request.path == "/":
+        return url
+    return f"{url}?{urlencode({'next': request.get_full_path()})}"

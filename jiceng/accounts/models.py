@@ -31,6 +31,15 @@ class User(AbstractUser):
         on_delete=models.SET_NULL,
         related_name="user",
     )
+    home_area = models.ForeignKey(
+        "territory.Area",
+        verbose_name="所属节点",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="账号由哪个节点的系统管理员管理；尚未授予角色的账号据此确定谁能看到它。",
+    )
 
     class Meta:
         verbose_name = "用户"

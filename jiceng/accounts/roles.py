@@ -11,6 +11,15 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 BUSINESS_MODELS_VIEW = ["territory.view_*", "party.view_*", "people.view_*"]
+# 诉求 loop (jiceng.tickets), same for street, community and grid staff: ``intake`` = sees the reporter's contact unmasked (受理 role, DOMAIN (c) 17).
+TICKETS_FULL = ["tickets.view_*", "tickets.add_ticket", "tickets.add_ticketattachment", "tickets.change_ticket",
+                "tickets.intake_ticket"]  # fmt: skip
+TICKETS_PERSONAL = (
+    "tickets.view_ticket",
+    "tickets.add_ticket",
+    "tickets.add_ticketattachment",
+    "tickets.change_ticket",
+)
 BUSINESS_MODELS_EDIT = [
     "territory.add_*", "territory.change_*",
     "party.add_*", "party.change_*",
@@ -37,12 +46,26 @@ ROLES: dict[str, Role] = {
         Role(
             "district_admin",
             "区委组织部",
-            (*BUSINESS_MODELS_VIEW, *BUSINESS_MODELS_EDIT, "people.reveal_*", "people.viewtags_*", "*.export_*"),
+            (
+                *BUSINESS_MODELS_VIEW,
+                *BUSINESS_MODELS_EDIT,
+                "people.reveal_*",
+                "people.viewtags_*",
+                "*.export_*",
+                "tickets.*",
+            ),  # fmt: skip
         ),
         Role(
             "street_admin",
             "街道党工委工作人员",
-            (*BUSINESS_MODELS_VIEW, *BUSINESS_MODELS_EDIT, "people.reveal_*", "people.viewtags_*", "*.export_*"),
+            (
+                *BUSINESS_MODELS_VIEW,
+                *BUSINESS_MODELS_EDIT,
+                "people.reveal_*",
+                "people.viewtags_*",
+                "*.export_*",
+                *TICKETS_FULL,
+            ),  # fmt: skip
         ),
         Role(
             "community_worker",
@@ -53,6 +76,7 @@ ROLES: dict[str, Role] = {
                 "territory.change_building",
                 "territory.add_household",
                 "territory.change_household",
+                "territory.add_area",
                 "territory.change_area",
                 "party.add_*",
                 "party.change_*",
@@ -61,6 +85,7 @@ ROLES: dict[str, Role] = {
                 "people.reveal_*",
                 "people.viewtags_*",
                 "*.export_*",
+                *TICKETS_FULL,
             ),
         ),  # fmt: skip
         Role(
@@ -78,6 +103,7 @@ ROLES: dict[str, Role] = {
                 "people.change_residenttag",
                 "people.reveal_resident",
                 "people.viewtags_*",
+                *TICKETS_FULL,
             ),
         ),  # fmt: skip
         Role(
@@ -86,7 +112,13 @@ ROLES: dict[str, Role] = {
             ("territory.view_*", "party.view_*", "party.add_*", "party.change_*", "people.view_worker"),
         ),
         Role("party_member", "党员", ("territory.view_area", "party.view_partymember"), personal=True),
-        Role("resident", "居民", ("territory.view_household", "people.view_resident"), personal=True),
+        Role(
+            "resident", "居民", ("territory.view_household", "people.view_resident", *TICKETS_PERSONAL), personal=True
+        ),
+        # A department (区职能部门) or co-building unit person: sees the tickets their organisation holds.
+        Role(
+            "unit_handler", "职能部门/共建单位经办人", ("tickets.view_ticket", "tickets.change_ticket"), personal=True
+        ),
         Role(
             "system_admin",
             "系统管理员",

@@ -19,6 +19,10 @@ class Grant:
     area_kind: str
     area_name: str
 
+    @property
+    def role_label(self) -> str:
+        return ROLES[self.role].label
+
 
 @dataclass
 class UserScope:

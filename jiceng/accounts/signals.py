@@ -10,9 +10,9 @@ from jiceng.core.request_context import client_ip
 
 
 def _user_path(user) -> str:
-    """The audit scope of an account: the shallowest node it holds a role on."""
-    paths = list(user.grants.values_list("area__path", flat=True))
-    return min(paths, key=len) if paths else ""
+    from .selectors import user_scope_path
+
+    return user_scope_path(user)
 
 
 def _ip(request):

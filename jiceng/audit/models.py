@@ -19,6 +19,10 @@ class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise AppendOnlyError("审计日志只能追加，不能修改。")
 
+    def bulk_update(self, objs, fields, batch_size=None):
+        # Refuse before Django opens its own atomic block, so the caller's transaction stays usable.
+        raise AppendOnlyError("审计日志只能追加，不能修改。")
+
     def delete(self):
         raise AppendOnlyError("审计日志只能追加，不能删除。")
 

@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "audit"
-urlpatterns = []
+urlpatterns = [
+    path("", views.AuditLogListView.as_view(), name="log_list"),
+    path("<int:pk>/", views.AuditLogDetailView.as_view(), name="log_detail"),
+    path("sensitive/", views.SensitiveAccessLogListView.as_view(), name="sensitive_list"),
+]

@@ -25,6 +25,7 @@ from jiceng.people.models import Resident, ResidentTag, Worker
 from jiceng.people.services import id_hash_for, phone_hash_for
 from jiceng.territory.choices import AreaKind, GridType, TownKind, UrbanRural
 from jiceng.territory.models import Area, Building, Household
+from jiceng.tickets.demo import seed_ticket_history
 
 from .names import EMPLOYERS, ROADS, make_birth_date, make_id_number, make_name, make_phone
 
@@ -89,6 +90,7 @@ def build(scale: int = 20000, *, seed: int = 20260101, log=print, today: dt.date
         orgs = _build_party(rng, areas, buildings, households, residents, scale, today, log)
         workers = _build_workers(rng, areas, today, log)
         _build_accounts(areas, residents, orgs, workers, log)
+        seed_ticket_history(scale=scale, today=today, seed=seed, log=log)
         audit_record(action="seed_demo", detail={"scale": scale, "seed": seed}, username="seed_demo", scope_path="")
     return {"residents": len(residents), "households": len(households), "buildings": len(buildings)}
 
@@ -460,6 +462,8 @@ def _build_party(rng, areas, buildings, households, residents, scale, today, log
     for m in saved.values():
         if m.org_id:
             members_by_org.setdefault(m.org_id, []).append(m)
+    household_of_resident = {r.pk: r.household_id for r in residents}
+    household_by_id = {h.pk: h for h in households}
     n_groups = n_central = 0
     for quarter_id, branch in orgs["branch"].items():
         qb = buildings_by_quarter.get(quarter_id, [])
@@ -475,8 +479,8 @@ def _build_party(rng, areas, buildings, households, residents, scale, today, log
             group.buildings.set(group_buildings)
             n_groups += 1
             if leader and leader.resident_id and not hasattr(leader, "_central"):
-                home = next((h for h in households if h.pk == _household_of(residents, leader.resident_id)), None)
-                if home is not None and not CentralHousehold.objects.filter(member=leader).exists():
+                home = household_by_id.get(household_of_resident.get(leader.resident_id))
+                if home is not None:
                     ch = CentralHousehold.objects.create(
                         member=leader,
                         household=home,
@@ -491,15 +495,6 @@ def _build_party(rng, areas, buildings, households, residents, scale, today, log
     log(f"党组织：{len(orgs['street'])} 个街道党工委，{len(orgs['community'])} 个社区党委(总支)，{len(orgs['branch'])} 个小区党支部，"
         f"{n_groups} 个党小组，{n_central} 个党员中心户；党员 {len(members)} 名（在职党员 {n_in_service} 名）")  # fmt: skip
     return orgs
-
-
-_HH_CACHE: dict[int, int] = {}
-
-
-def _household_of(residents, resident_id):
-    if not _HH_CACHE:
-        _HH_CACHE.update({r.pk: r.household_id for r in residents})
-    return _HH_CACHE.get(resident_id)
 
 
 # --- workers and accounts --------------------------------------------------------------------

@@ -139,8 +139,8 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 JICENG_PASSWORD_MAX_AGE_DAYS = 90
 JICENG_PASSWORD_HISTORY = 5
-# TOTP for administrator roles. The demo (DEBUG on) may skip it, and every page then says so.
-JICENG_ADMIN_OTP_REQUIRED = True
+# TOTP is always required for administrator roles; the demo (DEBUG on) may skip it, and every page
+# then says so (see jiceng.accounts.middleware.admin_otp_satisfied).
 JICENG_DEMO_ALLOW_ADMIN_WITHOUT_OTP = False
 
 AXES_FAILURE_LIMIT = 5

@@ -17,6 +17,6 @@ class Command(BaseCommand):
             self.stdout.write("演示辖区已存在，跳过生成。")
         else:
             build(scale, seed=seed, log=lambda msg: self.stdout.write(msg))
-        self.stdout.write("\n演示账号（密码均为 %s）：" % DEMO_PASSWORD)
+        self.stdout.write(f"\n演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, label in DEMO_ACCOUNTS:
             self.stdout.write(f"  {username:<16} {label}")
