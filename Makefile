@@ -7,7 +7,7 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := demo
-.PHONY: demo test browsers
+.PHONY: demo test browsers var
 
 PYTHON ?= python3
 VENV := .venv
@@ -34,10 +34,11 @@ $(DEV_STAMP): requirements-dev.txt requirements.txt | $(PY)
 	$(PIP) install -r requirements-dev.txt
 	touch $@ $(RUNTIME_STAMP)
 
+# var/static is STATIC_ROOT (collectstatic fills it for the demo); WhiteNoise warns on every request if it is missing.
 var:
-	mkdir -p var
+	mkdir -p var/static
 
-demo: $(RUNTIME_STAMP) | var
+demo: $(RUNTIME_STAMP) var
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
 	$(MANAGE) collectstatic --noinput --verbosity 0
@@ -57,7 +58,7 @@ browsers:
 		echo "      请以 root 运行：apt-get install -y chromium fonts-wqy-microhei"; \
 	fi
 
-test: $(DEV_STAMP) browsers | var
+test: $(DEV_STAMP) browsers var
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=jiceng.settings.test $(MANAGE) check

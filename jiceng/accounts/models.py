@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from .roles import ROLE_CHOICES, ROLES
+from .roles import ROLES, role_choices
 
 
 class User(AbstractUser):
@@ -70,7 +70,7 @@ class RoleGrant(models.Model):
     """A role (角色) held on one territory node; it covers the node's whole subtree."""
 
     user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="grants")
-    role = models.CharField("角色", max_length=32, choices=ROLE_CHOICES)
+    role = models.CharField("角色", max_length=32, choices=role_choices)
     area = models.ForeignKey("territory.Area", verbose_name="管辖节点", on_delete=models.PROTECT, related_name="+")
     granted_by = models.ForeignKey(
         User, verbose_name="授权人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -144,3 +144,8 @@ ROLES: dict[str, Role] = {
 }
 
 ROLE_CHOICES = [(code, role.label) for code, role in ROLES.items()]
+
+
+def role_choices():
+    """Callable choices: adding a role or renaming its label needs no migration."""
+    return ROLE_CHOICES

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
 from jiceng.core.scoping import ScopedModel
 
@@ -56,6 +57,9 @@ class PartyOrg(ScopedModel):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("party:org_detail", args=[self.pk])
 
     @property
     def is_branch(self) -> bool:
@@ -126,6 +130,9 @@ class PartyMember(ScopedModel):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("party:member_detail", args=[self.pk])
+
     @classmethod
     def personal_scope_q(cls, scope, action):
         if action == "view" and scope.party_member_id:
@@ -167,7 +174,10 @@ class CommitteeSeat(ScopedModel):
         ordering = ["org", "role", "start"]
         constraints = [
             models.UniqueConstraint(
-                fields=["org"], condition=Q(role="secretary", end__isnull=True), name="one_active_secretary_per_org"
+                fields=["org"],
+                condition=Q(role="secretary", end__isnull=True),
+                name="one_active_secretary_per_org",
+                violation_error_message="该党组织已有在任书记，请先为现任书记填写离任日期。",
             )
         ]
 
@@ -204,6 +214,9 @@ class PartyGroup(ScopedModel):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("party:group_detail", args=[self.pk])
+
 
 class CentralHousehold(ScopedModel):
     """党员中心户: a designated member household that links a set of neighbouring households."""
@@ -236,3 +249,6 @@ class CentralHousehold(ScopedModel):
 
     def __str__(self):
         return f"{self.member.name}（中心户）"
+
+    def get_absolute_url(self):
+        return reverse("party:centralhousehold_detail", args=[self.pk])

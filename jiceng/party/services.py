@@ -9,6 +9,8 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from jiceng.audit.services import audit_record, snapshot
+from jiceng.core.errors import OutOfScope
+from jiceng.core.scoping import user_can
 from jiceng.core.services import Result, full_clean, require_scope
 from jiceng.core.validators import validate_not_future
 
@@ -30,16 +32,23 @@ def _validate_org(org: PartyOrg) -> None:
     errors = {}
     allowed = ALLOWED_PARENT[OrgType(org.org_type)]
     if allowed and (org.parent is None or org.parent.org_type not in allowed):
-        labels = "、".join(OrgType(t).label for t in allowed)
+        labels = "、".join(t.label for t in OrgType if t in allowed)  # declaration order: a stable message
         errors["parent"] = f"{OrgType(org.org_type).label}只能设在{labels}之下。"
     if not allowed and org.parent is not None:
         errors["parent"] = f"{OrgType(org.org_type).label}不设上级党组织（直属区委）。"
     if org.area.kind not in ORG_AREA_KINDS[OrgType(org.org_type)]:
         errors["area"] = f"{OrgType(org.org_type).label}不能设在“{org.area.get_kind_display()}”这一层级。"
-    if org.parent is not None and not org.area.path.startswith(org.parent.area.path):
+    elif org.parent is not None and not org.area.path.startswith(org.parent.area.path):
         errors["area"] = "党组织所在辖区必须在上级党组织的辖区之内。"
-    if org.term_extended_until and org.term_end and org.term_extended_until > add_years(org.term_end, 1):
-        errors["term_extended_until"] = "延期换届一般不超过 1 年。"
+    if not 3 <= (org.term_years or 0) <= 5:
+        errors["term_years"] = "党组织委员会每届任期为 3-5 年（党章第三十条）。"
+    if org.term_extended_until:
+        if not org.term_end:
+            errors["term_extended_until"] = "请先填写本届起始日期，再登记延期换届。"
+        elif org.term_extended_until <= org.term_end:
+            errors["term_extended_until"] = f"延期日期应晚于本届届满日期 {org.term_end:%Y-%m-%d}。"
+        elif org.term_extended_until > add_years(org.term_end, 1):
+            errors["term_extended_until"] = "延期换届一般不超过 1 年。"
     if org.term_extended_until and not org.term_extension_approval:
         errors["term_extension_approval"] = "延期换届须记录上级党组织的批复。"
     if org.org_type == OrgType.JOINT_BRANCH and org.joint_units > 5:
@@ -218,6 +227,8 @@ def member_derive(member: PartyMember) -> list[str]:
     if member.is_in_service and member.report_community_id and member.resident_id:
         if not member.resident.scope_path.startswith(member.report_community.path):
             warnings.append("该在职党员的报到社区不是其居住地所在社区，请核实。")
+    if member.full_date and member.full_date != probation_end:
+        warnings.append(f"转正日期一般为预备期满之日（{probation_end:%Y-%m-%d}），党龄自该日起算，请核实。")
     if member.status == MemberStatus.PROBATIONARY and probation_end < dt.date.today():
         warnings.append(f"预备期已于 {probation_end:%Y-%m-%d} 期满，应及时讨论转正。")
     return warnings
@@ -260,6 +271,12 @@ def member_update(*, actor, member: PartyMember, **data) -> Result[PartyMember]:
     return Result(member, warnings)
 
 
+def _require_member_visible(actor, member: PartyMember) -> None:
+    """A member can only be appointed or designated by someone whose scope includes that member."""
+    if not PartyMember.objects.restrict(actor, "view").filter(pk=member.pk).exists():
+        raise OutOfScope("所选党员不在您的管辖范围内。")
+
+
 SEAT_FIELDS = {
     "org", "member", "role", "start", "end", "channel", "has_ability", "has_passion", "has_public_spirit",
     "assessment_note",
@@ -272,7 +289,7 @@ def _validate_seat(seat: CommitteeSeat) -> None:
         errors["member"] = "预备党员没有被选举权，书记和委员必须是正式党员。"
     if seat.end and seat.end < seat.start:
         errors["end"] = "离任日期不能早于任职日期。"
-    if seat.role == SeatRole.SECRETARY and seat.org.is_branch and seat.org.area.kind in {"quarter", "grid"}:
+    if _is_quarter_branch_secretary(seat):
         if not seat.channel:
             errors["channel"] = "小区(网格)党支部书记须记录选任渠道。"
     elif seat.channel:
@@ -289,6 +306,17 @@ def _validate_seat(seat: CommitteeSeat) -> None:
         raise ValidationError(errors)
 
 
+def _is_quarter_branch_secretary(seat: CommitteeSeat) -> bool:
+    return seat.role == SeatRole.SECRETARY and seat.org.is_branch and seat.org.area.kind in {"quarter", "grid"}
+
+
+def _seat_warnings(seat: CommitteeSeat) -> list[str]:
+    warnings = org_warnings(PartyOrg.objects.get(pk=seat.org_id))  # fresh member counts
+    if _is_quarter_branch_secretary(seat) and not seat.end and not seat.meets_sanyou:
+        warnings.append("小区(网格)党支部书记应符合“三有”标准（有能力、有热情、有公心），当前评价未全部达标。")
+    return warnings
+
+
 @transaction.atomic
 def seat_create(*, actor, **data) -> Result[CommitteeSeat]:
     unknown = set(data) - SEAT_FIELDS
@@ -296,12 +324,13 @@ def seat_create(*, actor, **data) -> Result[CommitteeSeat]:
         raise ValidationError({k: "该字段不可设置。" for k in unknown})
     seat = CommitteeSeat(**data)
     require_scope(actor, CommitteeSeat, "add", seat.org.scope_path)
+    _require_member_visible(actor, seat.member)
     seat.scope_path = seat.org.scope_path
     _validate_seat(seat)
     full_clean(seat)
     seat.save()
     audit_record(actor=actor, action="create", obj=seat, after=snapshot(seat))
-    return Result(seat, org_warnings(seat.org))
+    return Result(seat, _seat_warnings(seat))
 
 
 @transaction.atomic
@@ -314,11 +343,13 @@ def seat_update(*, actor, seat: CommitteeSeat, **data) -> Result[CommitteeSeat]:
         raise ValidationError({k: "该字段不可修改。" for k in unknown})
     for key, value in data.items():
         setattr(seat, key, value)
+    if "member" in data:
+        _require_member_visible(actor, seat.member)
     _validate_seat(seat)
     full_clean(seat)
     seat.save()
     audit_record(actor=actor, action="update", obj=seat, before=before, after=snapshot(seat))
-    return Result(seat, org_warnings(seat.org))
+    return Result(seat, _seat_warnings(seat))
 
 
 @transaction.atomic
@@ -370,6 +401,11 @@ def central_household_create(
     *, actor, member: PartyMember, household, group=None, linked_households=(), designated_at=None
 ) -> Result[CentralHousehold]:
     require_scope(actor, CentralHousehold, "add", household.scope_path)
+    _require_member_visible(actor, member)
+    if member.resident_id and member.resident.household_id != household.pk:
+        raise ValidationError({"household": "党员中心户须为该党员本人所在的户。"})
+    if group is not None and group.scope_path and not user_can(actor, group, "view"):
+        raise OutOfScope("所选党小组不在您的管辖范围内。")
     if group is not None and not household.scope_path.startswith(group.branch.area.path[:12]):
         raise ValidationError({"group": "中心户所在户与党小组不在同一社区。"})
     ch = CentralHousehold(

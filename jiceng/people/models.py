@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
 from jiceng.core.crypto import EncryptedCharField
 from jiceng.core.masking import mask_id_number, mask_name, mask_phone
@@ -88,6 +89,9 @@ class Resident(ScopedModel):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("people:resident_detail", args=[self.pk])
+
     @classmethod
     def personal_scope_q(cls, scope, action):
         if action == "view" and scope.household_id:
@@ -156,6 +160,14 @@ class Worker(ScopedModel):
     grids = models.ManyToManyField("territory.Area", verbose_name="服务网格", blank=True, related_name="grid_workers")
     is_active = models.BooleanField("在岗", default=True)
 
+    @classmethod
+    def extra_scope_q(cls, grant):
+        """A grant on a grid also covers the workers who serve that grid (their row sits at the community)."""
+        if grant.area_kind != "grid":
+            return None
+        through = cls.grids.through.objects.filter(area__path__startswith=grant.area_path)
+        return Q(pk__in=through.values("worker_id"))
+
     class Meta:
         verbose_name = "社区工作者"
         verbose_name_plural = "社区工作者"
@@ -163,6 +175,9 @@ class Worker(ScopedModel):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("people:worker_detail", args=[self.pk])
 
     @property
     def phone_masked(self) -> str:

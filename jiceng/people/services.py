@@ -119,6 +119,7 @@ def resident_update(*, actor, resident: Resident, **data) -> Result[Resident]:
     resident = Resident.objects.select_for_update().get(pk=resident.pk)
     require_scope(actor, Resident, "change", resident.scope_path)
     before = snapshot(resident)
+    old_hashes = {"id_number": resident.id_hash, "phone": resident.phone_hash}
     unknown = set(data) - RESIDENT_FIELDS
     if unknown:
         raise ValidationError({k: "该字段不可修改。" for k in unknown})
@@ -129,9 +130,13 @@ def resident_update(*, actor, resident: Resident, **data) -> Result[Resident]:
     _check_duplicate(resident)
     full_clean(resident, exclude=["id_hash"])
     resident.save()
+    if resident.scope_path != before["scope_path"]:  # moved house: the tags follow the person
+        ResidentTag.objects.filter(resident=resident).update(scope_path=resident.scope_path)
     after = snapshot(resident)
-    if data.get("id_number") and before.get("id_hash") != resident.id_hash:
-        after["id_number"] = "（已变更）"
+    # The snapshot never holds personal data in clear; record only *that* it changed (the hashes tell).
+    for field, new_hash in (("id_number", resident.id_hash), ("phone", resident.phone_hash)):
+        if old_hashes[field] != new_hash:
+            after[field] = "（已变更）"
     audit_record(actor=actor, action="update", obj=resident, before=before, after=after)
     return Result(resident, warnings)
 
@@ -139,23 +144,37 @@ def resident_update(*, actor, resident: Resident, **data) -> Result[Resident]:
 REVEALABLE = {"id_number": "证件号码", "phone": "联系电话"}
 
 
-@transaction.atomic
 def reveal_personal_data(*, actor, obj, field: str, reason: str) -> str:
-    """Return the full value of a masked field; needs ``people.reveal_<model>`` and a reason, and is logged."""
+    """Return the full value of a masked field; needs ``people.reveal_<model>`` and a reason, and is logged.
+
+    A refused attempt is logged too (``reveal_denied``). That row is written outside any transaction of
+    this function, so raising the refusal does not roll it back.
+    """
     reason = (reason or "").strip()
     if field not in REVEALABLE or not hasattr(obj, field):
         raise ValidationError({"field": "该字段不可查看明文。"})
+    perm = f"people.reveal_{obj._meta.model_name}"
+    allowed = actor is not None and actor.is_authenticated and actor.scope.covers_path(obj.scope_path, perm)
+    if not allowed:
+        audit_record(
+            actor=actor, action="reveal_denied", obj=obj, success=False, detail={"field": field, "reason": reason[:200]}
+        )
+        raise OutOfScope("您没有查看完整个人信息的权限。")
     if len(reason) < 4:
         raise ValidationError({"reason": "请填写查看理由（至少 4 个字）。"})
-    perm = f"people.reveal_{obj._meta.model_name}"
-    if not actor.scope.covers_path(obj.scope_path, perm):
-        audit_record(actor=actor, action="reveal_denied", obj=obj, success=False, detail={"field": field})
-        raise OutOfScope("您没有查看完整个人信息的权限。")
-    sensitive_access_record(actor=actor, obj=obj, field=field, reason=reason[:200])
+    with transaction.atomic():
+        sensitive_access_record(actor=actor, obj=obj, field=field, reason=reason[:200])
     return getattr(obj, field) or ""
 
 
 TAG_FIELDS = {"resident", "tag_type", "risk_level", "help_measures", "valid_from", "valid_to"}
+
+
+def _require_tag_access(actor, action: str, path: str) -> None:
+    """Special-population tags: the ``viewtags`` permission must cover the resident, not just exist somewhere."""
+    require_perm(actor, "people.viewtags_residenttag")
+    require_scope(actor, ResidentTag, "viewtags", path)
+    require_scope(actor, ResidentTag, action, path)
 
 
 @transaction.atomic
@@ -164,8 +183,7 @@ def tag_create(*, actor, **data) -> Result[ResidentTag]:
     if unknown:
         raise ValidationError({k: "该字段不可设置。" for k in unknown})
     tag = ResidentTag(**data)
-    require_perm(actor, "people.viewtags_residenttag")
-    require_scope(actor, ResidentTag, "add", tag.resident.scope_path)
+    _require_tag_access(actor, "add", tag.resident.scope_path)
     tag.scope_path = tag.resident.scope_path
     if tag.valid_from and tag.valid_to and tag.valid_to < tag.valid_from:
         raise ValidationError({"valid_to": "截止日期不能早于起始日期。"})
@@ -178,8 +196,7 @@ def tag_create(*, actor, **data) -> Result[ResidentTag]:
 @transaction.atomic
 def tag_update(*, actor, tag: ResidentTag, **data) -> Result[ResidentTag]:
     tag = ResidentTag.objects.select_for_update().get(pk=tag.pk)
-    require_perm(actor, "people.viewtags_residenttag")
-    require_scope(actor, ResidentTag, "change", tag.scope_path)
+    _require_tag_access(actor, "change", tag.scope_path)
     before = snapshot(tag)
     for key, value in data.items():
         if key not in TAG_FIELDS - {"resident"}:

@@ -13,6 +13,9 @@ if not SECRET_KEY or len(SECRET_KEY) < 50:
 if not JICENG_FIELD_KEY:
     raise ImproperlyConfigured("生产环境必须通过环境变量 JICENG_FIELD_KEY 设置个人信息加密密钥。")
 
+# pgbouncer in transaction-pooling mode cannot keep server-side cursors (``.iterator()``) open: docs/deploy.md §8.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DISABLE_SERVER_SIDE_CURSORS", False)
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

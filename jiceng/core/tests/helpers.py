@@ -18,7 +18,7 @@ WRITABLE_MODELS = (
 )  # fmt: skip
 
 
-def make_id(birth: str = "19950101", *, area: str = "341103", seq: str = "901") -> str:
+def make_id(birth: str = "19950101", *, area: str = "110105", seq: str = "901") -> str:
     """A 公民身份号码 with the right MOD 11-2 check digit. Odd ``seq`` = male, even = female."""
     first17 = f"{area}{birth}{seq}"
     return first17 + id_check_digit(first17)
