@@ -34,11 +34,11 @@ def require_perm(actor, perm: str) -> None:
         raise OutOfScope("您没有执行此操作的权限。")
 
 
-def apply_fields(obj: models.Model, data: dict, allowed: set[str] | None = None) -> None:
-    for key, value in data.items():
-        if allowed is not None and key not in allowed:
-            raise ValidationError({key: "该字段不可修改。"})
-        setattr(obj, key, value)
+def reject_unknown(data: dict, allowed: set[str], *, verb: str = "设置") -> None:
+    """Services take keyword data; a key outside ``allowed`` is an error, never silently dropped."""
+    unknown = set(data) - allowed
+    if unknown:
+        raise ValidationError({k: f"该字段不可{verb}。" for k in sorted(unknown)})
 
 
 def full_clean(obj: models.Model, exclude: list[str] | None = None) -> None:

@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 from jiceng.audit.services import audit_record, snapshot
 from jiceng.core.errors import OutOfScope
 from jiceng.core.scoping import user_can
-from jiceng.core.services import Result, full_clean, require_scope
+from jiceng.core.services import Result, full_clean, reject_unknown, require_scope
 from jiceng.core.validators import validate_not_future
 
 from .choices import ALLOWED_PARENT, BRANCH_TYPES, COMMUNITY_TYPES, ORG_AREA_KINDS, MemberStatus, OrgType, SeatRole
@@ -93,9 +93,7 @@ def _compute_term(org: PartyOrg) -> None:
 
 @transaction.atomic
 def party_org_create(*, actor, **data) -> Result[PartyOrg]:
-    unknown = set(data) - ORG_FIELDS
-    if unknown:
-        raise ValidationError({k: "该字段不可设置。" for k in unknown})
+    reject_unknown(data, ORG_FIELDS)
     org = PartyOrg(**data)
     if not org.area_id:
         raise ValidationError({"area": "请选择党组织所在辖区。"})
@@ -116,9 +114,7 @@ def party_org_update(*, actor, org: PartyOrg, **data) -> Result[PartyOrg]:
     org = PartyOrg.objects.select_for_update().get(pk=org.pk)
     require_scope(actor, PartyOrg, "change", org.scope_path)
     before = snapshot(org)
-    unknown = set(data) - ORG_FIELDS
-    if unknown:
-        raise ValidationError({k: "该字段不可修改。" for k in unknown})
+    reject_unknown(data, ORG_FIELDS, verb="修改")
     for key, value in data.items():
         setattr(org, key, value)
     require_scope(actor, PartyOrg, "change", org.area.path)
@@ -236,9 +232,7 @@ def member_derive(member: PartyMember) -> list[str]:
 
 @transaction.atomic
 def member_create(*, actor, **data) -> Result[PartyMember]:
-    unknown = set(data) - MEMBER_FIELDS
-    if unknown:
-        raise ValidationError({k: "该字段不可设置。" for k in unknown})
+    reject_unknown(data, MEMBER_FIELDS)
     member = PartyMember(**data)
     warnings = member_derive(member)
     require_scope(actor, PartyMember, "add", member.scope_path)
@@ -254,9 +248,7 @@ def member_update(*, actor, member: PartyMember, **data) -> Result[PartyMember]:
     member = PartyMember.objects.select_for_update().get(pk=member.pk)
     require_scope(actor, PartyMember, "change", member.scope_path)
     before = snapshot(member)
-    unknown = set(data) - MEMBER_FIELDS
-    if unknown:
-        raise ValidationError({k: "该字段不可修改。" for k in unknown})
+    reject_unknown(data, MEMBER_FIELDS, verb="修改")
     old_org = member.org_id
     for key, value in data.items():
         setattr(member, key, value)
@@ -319,9 +311,7 @@ def _seat_warnings(seat: CommitteeSeat) -> list[str]:
 
 @transaction.atomic
 def seat_create(*, actor, **data) -> Result[CommitteeSeat]:
-    unknown = set(data) - SEAT_FIELDS
-    if unknown:
-        raise ValidationError({k: "该字段不可设置。" for k in unknown})
+    reject_unknown(data, SEAT_FIELDS)
     seat = CommitteeSeat(**data)
     require_scope(actor, CommitteeSeat, "add", seat.org.scope_path)
     _require_member_visible(actor, seat.member)
@@ -338,9 +328,7 @@ def seat_update(*, actor, seat: CommitteeSeat, **data) -> Result[CommitteeSeat]:
     seat = CommitteeSeat.objects.select_for_update().get(pk=seat.pk)
     require_scope(actor, CommitteeSeat, "change", seat.scope_path)
     before = snapshot(seat)
-    unknown = set(data) - (SEAT_FIELDS - {"org"})
-    if unknown:
-        raise ValidationError({k: "该字段不可修改。" for k in unknown})
+    reject_unknown(data, SEAT_FIELDS - {"org"}, verb="修改")
     for key, value in data.items():
         setattr(seat, key, value)
     if "member" in data:

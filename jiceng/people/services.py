@@ -8,7 +8,7 @@ from django.db import transaction
 from jiceng.audit.services import audit_record, sensitive_access_record, snapshot
 from jiceng.core.crypto import lookup_hash
 from jiceng.core.errors import OutOfScope
-from jiceng.core.services import Result, full_clean, require_perm, require_scope
+from jiceng.core.services import Result, full_clean, reject_unknown, require_perm, require_scope
 from jiceng.core.validators import validate_id_number, validate_not_future, validate_phone
 
 from .choices import IdType, PopulationType
@@ -101,9 +101,7 @@ def _check_duplicate(resident: Resident) -> None:
 
 @transaction.atomic
 def resident_create(*, actor, **data) -> Result[Resident]:
-    unknown = set(data) - RESIDENT_FIELDS
-    if unknown:
-        raise ValidationError({k: "该字段不可设置。" for k in unknown})
+    reject_unknown(data, RESIDENT_FIELDS)
     resident = Resident(**data)
     warnings = _prepare_resident(resident)
     require_scope(actor, Resident, "add", resident.scope_path)
@@ -120,9 +118,7 @@ def resident_update(*, actor, resident: Resident, **data) -> Result[Resident]:
     require_scope(actor, Resident, "change", resident.scope_path)
     before = snapshot(resident)
     old_hashes = {"id_number": resident.id_hash, "phone": resident.phone_hash}
-    unknown = set(data) - RESIDENT_FIELDS
-    if unknown:
-        raise ValidationError({k: "该字段不可修改。" for k in unknown})
+    reject_unknown(data, RESIDENT_FIELDS, verb="修改")
     for key, value in data.items():
         setattr(resident, key, value)
     warnings = _prepare_resident(resident)
@@ -179,9 +175,7 @@ def _require_tag_access(actor, action: str, path: str) -> None:
 
 @transaction.atomic
 def tag_create(*, actor, **data) -> Result[ResidentTag]:
-    unknown = set(data) - TAG_FIELDS
-    if unknown:
-        raise ValidationError({k: "该字段不可设置。" for k in unknown})
+    reject_unknown(data, TAG_FIELDS)
     tag = ResidentTag(**data)
     _require_tag_access(actor, "add", tag.resident.scope_path)
     tag.scope_path = tag.resident.scope_path
@@ -241,9 +235,7 @@ def _prepare_worker(worker: Worker, grids) -> None:
 
 @transaction.atomic
 def worker_create(*, actor, grids=(), **data) -> Result[Worker]:
-    unknown = set(data) - WORKER_FIELDS
-    if unknown:
-        raise ValidationError({k: "该字段不可设置。" for k in unknown})
+    reject_unknown(data, WORKER_FIELDS)
     worker = Worker(**data)
     grids = list(grids)
     _prepare_worker(worker, grids)

@@ -8,7 +8,7 @@ from django.db import transaction
 from shapely.geometry import Point, shape
 
 from jiceng.audit.services import audit_record, snapshot
-from jiceng.core.services import Result, full_clean, require_scope
+from jiceng.core.services import Result, full_clean, reject_unknown, require_scope
 from jiceng.core.validators import validate_admin_code
 
 from .choices import ALLOWED_CHILDREN, AreaKind
@@ -108,9 +108,7 @@ def area_create(*, actor, parent: Area | None, kind: str, code: str, name: str, 
         require_scope(actor, Area, "add", parent.path)
         if kind not in ALLOWED_CHILDREN[AreaKind(parent.kind)]:
             raise ValidationError({"parent": f"{AreaKind(kind).label}不能直接设在{AreaKind(parent.kind).label}之下。"})
-    unknown = set(fields) - AREA_EDITABLE
-    if unknown:
-        raise ValidationError({k: "该字段不可设置。" for k in unknown})
+    reject_unknown(fields, AREA_EDITABLE)
     code = _validate_area_code(kind, code, parent)
     area = Area(kind=kind, code=code, name=name, **fields)
     _apply_boundary(area)
@@ -127,9 +125,7 @@ def area_update(*, actor, area: Area, **fields) -> Result[Area]:
     area = Area.objects.select_for_update().get(pk=area.pk)
     require_scope(actor, Area, "change", area.path)
     before = snapshot(area)
-    unknown = set(fields) - AREA_EDITABLE
-    if unknown:
-        raise ValidationError({k: "该字段不可修改。" for k in unknown})
+    reject_unknown(fields, AREA_EDITABLE, verb="修改")
     for key, value in fields.items():
         setattr(area, key, value)
     if "code" in fields and fields["code"] != before["code"]:
@@ -170,9 +166,7 @@ def next_building_code(grid: Area) -> str:
 
 @transaction.atomic
 def building_create(*, actor, **data) -> Result[Building]:
-    unknown = set(data) - BUILDING_FIELDS
-    if unknown:
-        raise ValidationError({k: "该字段不可设置。" for k in unknown})
+    reject_unknown(data, BUILDING_FIELDS)
     building = Building(**data)
     if not building.grid_id:
         raise ValidationError({"grid": "请选择楼栋所属网格。"})
@@ -192,9 +186,7 @@ def building_update(*, actor, building: Building, **data) -> Result[Building]:
     building = Building.objects.select_for_update().get(pk=building.pk)
     require_scope(actor, Building, "change", building.scope_path)
     before = snapshot(building)
-    unknown = set(data) - BUILDING_FIELDS
-    if unknown:
-        raise ValidationError({k: "该字段不可修改。" for k in unknown})
+    reject_unknown(data, BUILDING_FIELDS, verb="修改")
     for key, value in data.items():
         setattr(building, key, value)
     _check_building_places(actor, building)
@@ -229,9 +221,7 @@ def next_household_no(building: Building, room: str) -> str:
 
 @transaction.atomic
 def household_create(*, actor, **data) -> Result[Household]:
-    unknown = set(data) - HOUSEHOLD_FIELDS
-    if unknown:
-        raise ValidationError({k: "该字段不可设置。" for k in unknown})
+    reject_unknown(data, HOUSEHOLD_FIELDS)
     household = Household(**data)
     if not household.building_id:
         raise ValidationError({"building": "请选择楼栋。"})
@@ -251,9 +241,7 @@ def household_update(*, actor, household: Household, **data) -> Result[Household
     household = Household.objects.select_for_update().get(pk=household.pk)
     require_scope(actor, Household, "change", household.scope_path)
     before = snapshot(household)
-    unknown = set(data) - HOUSEHOLD_FIELDS
-    if unknown:
-        raise ValidationError({k: "该字段不可修改。" for k in unknown})
+    reject_unknown(data, HOUSEHOLD_FIELDS, verb="修改")
     for key, value in data.items():
         setattr(household, key, value)
     require_scope(actor, Household, "change", household.building.scope_path)
