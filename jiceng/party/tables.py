@@ -8,6 +8,7 @@ import datetime as dt
 import django_tables2 as tables
 from django.conf import settings
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from .models import CentralHousehold, PartyGroup, PartyMember, PartyOrg
 
@@ -16,7 +17,7 @@ def term_badge(org: PartyOrg) -> str:
     """The term end date, flagged 已超期 / 即将届满 (within the alert window)."""
     end = org.effective_term_end
     if end is None:
-        return format_html('<span class="text-muted">未登记</span>')
+        return mark_safe('<span class="text-muted">未登记</span>')
     today = dt.date.today()
     if end < today:
         badge = '<span class="badge text-bg-danger">已超期</span>'

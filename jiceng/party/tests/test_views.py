@@ -11,7 +11,7 @@ from jiceng.audit.models import AuditLog
 from jiceng.core.tests.helpers import area, row_counts, years_ago
 from jiceng.party.choices import MemberStatus, SeatRole
 from jiceng.party.models import CentralHousehold, CommitteeSeat, PartyGroup, PartyMember, PartyOrg
-from jiceng.territory.models import Building
+from jiceng.territory.models import Area, Building
 
 pytestmark = pytest.mark.django_db
 
@@ -105,7 +105,7 @@ def test_create_branch_and_member_in_scope(client, login):
     login("wenchang_worker")
     wenchang = area("文昌花园社区")
     committee = PartyOrg.objects.get(area=wenchang, org_type__in=["community_committee", "community_general"])
-    quarter = wenchang.get_children().filter(kind="quarter").first()
+    quarter = Area.objects.get_children(wenchang).filter(kind="quarter").first()
     data = {
         "name": "测试小区党支部",
         "org_type": "branch",

@@ -13,7 +13,7 @@ from jiceng.audit.models import AuditLog, SensitiveAccessLog
 from jiceng.core.tests.helpers import area, make_id, new_user, row_counts
 from jiceng.people.choices import TagType
 from jiceng.people.models import Resident, ResidentTag, Worker
-from jiceng.territory.models import Building, Household
+from jiceng.territory.models import Area, Building, Household
 
 pytestmark = pytest.mark.django_db
 
@@ -232,7 +232,7 @@ def test_edit_keeps_id_and_phone_when_left_empty(client, login):
 def test_worker_grids_must_be_in_the_community(client, login):
     login("wenchang_worker")
     wenchang = area("文昌花园社区")
-    own_grid = wenchang.get_children().filter(kind="grid").first()
+    own_grid = Area.objects.get_children(wenchang).filter(kind="grid").first()
     data = {
         "name": "新网格员",
         "community": wenchang.pk,
@@ -410,7 +410,7 @@ def test_tags_invisible_without_viewtags(client, login, tagged_resident):
 
 def test_quarter_secretary_sees_no_residents_or_tags(client, tagged_resident):
     wenchang = area("文昌花园社区")
-    quarter = wenchang.get_children().filter(kind="quarter").first() or wenchang
+    quarter = Area.objects.get_children(wenchang).filter(kind="quarter").first() or wenchang
     user = new_user("qs_test", "quarter_secretary", quarter)
     User.objects.filter(pk=user.pk).update(password_changed_at=timezone.now())
     client.force_login(user)
