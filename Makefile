@@ -67,3 +67,4 @@ test: $(DEV_STAMP) browsers var
 	@# pytest exits 5 when it collected no tests: that is a failure too (make stops on any non-zero exit).
 	$(PY) -m pytest -n 2 --dist loadgroup || { rc=$$?; \
 		if [ $$rc -eq 5 ]; then echo "pytest 没有收集到任何测试（exit 5），视为失败。"; fi; exit $$rc; }
+include bench/Makefile.inc

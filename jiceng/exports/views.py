@@ -1,0 +1,78 @@
+"""Export pages: create (from a list's button), status with progress, owner-only download."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from jiceng.audit.services import audit_record
+from jiceng.imports.choices import JobStatus
+
+from . import services
+from .models import ExportJob
+
+
+def _own_job(request, pk) -> ExportJob:
+    """Only the owner sees an export; for anyone else it does not exist (404)."""
+    return get_object_or_404(ExportJob, pk=pk, owner=request.user)
+
+
+@login_required
+@require_POST
+def export_create(request):
+    path = request.POST.get("path", "")
+    query = request.POST.get("query", "")
+    try:
+        job = services.export_create(
+            actor=request.user, path=path, query=query,
+            reveal=request.POST.get("reveal") in {"1", "on", "true"}, reason=request.POST.get("reason", ""),
+        )  # fmt: skip
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect(f"{path}?{query}" if query else path or "/")
+    except PermissionDenied as exc:
+        raise PermissionDenied(str(exc)) from None
+    if services.export_count(job) <= services.sync_limit():
+        job = services.run_export(job)
+        if job.status == JobStatus.DONE:
+            return _file_response(job)
+        return redirect(job)
+    transaction.on_commit(lambda: services.enqueue_export(job.pk))
+    messages.info(request, "数据量较大，已转入后台导出，完成后可在此页面下载。")
+    return redirect(job)
+
+
+@login_required
+def job_list(request):
+    jobs = ExportJob.objects.filter(owner=request.user)[:50]
+    return render(request, "exports/job_list.html", {"jobs": jobs, "title": "我的导出"})
+
+
+@login_required
+def job_detail(request, pk):
+    job = _own_job(request, pk)
+    template = "exports/job_status.html" if getattr(request, "htmx", False) else "exports/job_detail.html"
+    return render(request, template, {"job": job, "title": str(job)})
+
+
+@login_required
+def job_download(request, pk):
+    job = _own_job(request, pk)
+    if job.status != JobStatus.DONE or not job.file:
+        raise Http404("文件尚未生成。")
+    audit_record(actor=request.user, action="export_download", obj=job, scope_path=job.scope_path)
+    return _file_response(job)
+
+
+def _file_response(job: ExportJob) -> FileResponse:
+    return FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=job.download_name,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
