@@ -17,6 +17,7 @@ from django.utils import timezone
 from jiceng.accounts.models import RoleGrant, User
 from jiceng.audit.services import audit_record
 from jiceng.core.crypto import encrypt
+from jiceng.open311.services import ensure_demo_api_key
 from jiceng.party.choices import OrgType, SeatRole, SecretaryChannel
 from jiceng.party.models import CentralHousehold, CommitteeSeat, PartyGroup, PartyMember, PartyOrg, add_years
 from jiceng.party.services import member_derive, refresh_org_counts
@@ -91,6 +92,7 @@ def build(scale: int = 20000, *, seed: int = 20260101, log=print, today: dt.date
         workers = _build_workers(rng, areas, today, log)
         _build_accounts(areas, residents, orgs, workers, log)
         seed_ticket_history(scale=scale, today=today, seed=seed, log=log)
+        ensure_demo_api_key(log=log)
         audit_record(action="seed_demo", detail={"scale": scale, "seed": seed}, username="seed_demo", scope_path="")
     return {"residents": len(residents), "households": len(households), "buildings": len(buildings)}
 

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "jiceng.party",
     "jiceng.people",
     "jiceng.tickets",
+    "jiceng.open311",
     "jiceng.dashboards",
     "jiceng.imports",
     "jiceng.exports",
@@ -214,6 +215,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Offline: Swagger UI would otherwise send the schema URL to validator.swagger.io for its badge.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # Several serializers have a field called "kind"; name each choice set explicitly.
+    "ENUM_NAME_OVERRIDES": {
+        "AreaKindEnum": "jiceng.territory.choices.AreaKind",
+        "ImportKindEnum": "jiceng.imports.importers.KIND_CHOICES",
+    },
 }
 
 # --- Security headers -------------------------------------------------------------------------

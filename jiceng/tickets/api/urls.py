@@ -1,0 +1,18 @@
+"""Routes of the tickets API, included by ``jiceng/api/urls.py`` under ``/api/v1/``."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+router = DefaultRouter()
+router.include_root_view = False
+router.register("tickets", views.TicketViewSet, basename="ticket")
+router.register("ticket-categories", views.CategoryViewSet, basename="ticketcategory")
+router.register("handler-orgs", views.HandlerOrgViewSet, basename="handlerorg")
+router.register("notifications", views.NotificationViewSet, basename="notification")
+
+urlpatterns = [
+    path("tickets/stats/", views.TicketStatsView.as_view(), name="ticket-stats"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,132 @@
+"""Who may act on a ticket: organisation membership, "higher organisation", and ``allowed_actions``.
+
+Membership of a territory organisation comes from role grants, never from a list to keep in sync: a
+user belongs to the organisation of a node when they hold a ticket-handling grant
+(``tickets.change_ticket``) **on that node**. A community also acts for its grids (网格 is not a
+legal organisation; its 社区 is). Departments and co-building units list their ``members``.
+
+An organisation is *higher* than another when its node is a strict ancestor of the other's node;
+departments and units rank with the node they serve (the district), so the district supervises them.
+"""
+
+from __future__ import annotations
+
+from jiceng.territory.models import Area
+
+from .choices import OrgKind, Status
+from .models import HandlerOrg, Ticket
+from .states import TRANSITIONS, Actor, Transition, guard_passes
+
+PERM = "tickets.change_ticket"
+INTAKE_PERM = "tickets.intake_ticket"
+
+
+def _handling_grants(user):
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    return user.scope.grants_with(PERM)
+
+
+def _org_path(org: HandlerOrg) -> str:
+    cached = getattr(org, "_area_path", None)
+    if cached is None:
+        cached = org.area.path
+        org._area_path = cached
+    return cached
+
+
+def user_in_org(user, org: HandlerOrg | None) -> bool:
+    """Whether ``user`` is one of the people of ``org`` (may accept, sign, handle for it)."""
+    if org is None or user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if org.is_territory:
+        path = _org_path(org)
+        for grant in _handling_grants(user):
+            if grant.area_path == path:
+                return True
+            if org.kind == OrgKind.GRID and grant.area_path == path[: -Area.steplen]:
+                return True
+        return False
+    cache = user.__dict__.setdefault("_handler_org_ids", None)
+    if cache is None:
+        cache = set(HandlerOrg.objects.filter(members=user).values_list("pk", flat=True))
+        user.__dict__["_handler_org_ids"] = cache
+    return org.pk in cache
+
+
+def user_supervises(user, org: HandlerOrg | None) -> bool:
+    """Whether ``user`` belongs to an organisation above ``org`` (may 督办 / 批示 / approve / terminate)."""
+    if org is None:
+        return False
+    path = _org_path(org)
+    top_level = not org.is_territory or org.kind == OrgKind.DISTRICT
+    for grant in _handling_grants(user):
+        if not path.startswith(grant.area_path):
+            continue
+        if len(grant.area_path) < len(path) or top_level:
+            return True
+    return False
+
+
+def user_is_staff_for(user, ticket: Ticket) -> bool:
+    """Ticket staff whose subtree holds the ticket's place (回访, archiving, verification)."""
+    return (
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and user.scope.covers_path(ticket.scope_path, PERM)
+    )
+
+
+def user_is_reporter(user, ticket: Ticket) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return user.pk in (ticket.reporter_user_id, ticket.recorded_by_id)
+
+
+def user_sees_reporter_contact(user, ticket: Ticket) -> bool:
+    """Reporter contact is shown in full only to the intake role of the place, and to the reporter."""
+    if user_is_reporter(user, ticket):
+        return True
+    return (
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and user.scope.covers_path(ticket.scope_path, INTAKE_PERM)
+    )
+
+
+def actor_may(user, ticket: Ticket, transition: Transition) -> bool:
+    """The "who" column of the table, for this user and this ticket (the state is checked elsewhere)."""
+    who = transition.who
+    if who == Actor.REPORTER:
+        return user_is_reporter(user, ticket)
+    if who == Actor.HANDLER:
+        return user_in_org(user, ticket.handler_org)
+    if who == Actor.HANDLER_OR_CO:
+        return user_in_org(user, ticket.handler_org) or any(user_in_org(user, o) for o in ticket.co_orgs.all())
+    if who == Actor.WHISTLED:
+        return user_in_org(user, ticket.whistle_org)
+    if who == Actor.APPROVER:  # never the requesting organisation approving itself
+        if user_supervises(user, ticket.handler_org):
+            return True
+        return user_in_org(user, ticket.dispatcher_org) and not user_in_org(user, ticket.handler_org)
+    if who == Actor.SUPERVISOR:
+        return user_supervises(user, ticket.handler_org)
+    if who == Actor.VERIFIER:
+        if user is None or user.pk == ticket.completed_by_id:
+            return False
+        return user_is_staff_for(user, ticket) or user_in_org(user, ticket.dispatcher_org)
+    if who == Actor.STAFF:
+        return user_is_staff_for(user, ticket)
+    if who == Actor.REPORTER_OR_STAFF:
+        return user_is_reporter(user, ticket) or user_is_staff_for(user, ticket)
+    raise ValueError(who)
+
+
+def allowed_actions(user, ticket: Ticket) -> list[str]:
+    """The actions ``user`` may take on ``ticket`` now: state, flags and who all allow it."""
+    status = Status(ticket.status)
+    return [
+        t.action
+        for t in TRANSITIONS.values()
+        if status in t.sources and guard_passes(t.guard, ticket) and actor_may(user, ticket, t)
+    ]

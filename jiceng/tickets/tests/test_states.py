@@ -1,0 +1,163 @@
+"""The state machine, driven by its own table: every allowed transition works, every other one is a
+409-style ``Conflict`` that writes nothing; and the "who" rules (Tianque) refuse the wrong people."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from jiceng.audit.models import AuditLog
+from jiceng.core.errors import Conflict
+from jiceng.tickets.choices import Status
+from jiceng.tickets.models import Ticket, TicketAction
+from jiceng.tickets.services import ticket_transition
+from jiceng.tickets.states import TRANSITIONS, Actor
+from jiceng.tickets.tests.conftest import user
+
+pytestmark = pytest.mark.django_db
+
+ALLOWED = [(action, source) for action, t in TRANSITIONS.items() for source in sorted(t.sources)]
+FORBIDDEN = [(action, s) for action, t in TRANSITIONS.items() for s in Status if s not in t.sources]
+
+#: Who takes each kind of action in the standard set-up (see conftest.make_ticket).
+ACTOR = {
+    Actor.REPORTER: "resident_demo",
+    Actor.HANDLER: "grid_wc01",
+    Actor.HANDLER_OR_CO: "grid_wc01",
+    Actor.WHISTLED: "dept_chengguan",
+    Actor.APPROVER: "wenchang_worker",
+    Actor.SUPERVISOR: "wenchang_worker",
+    Actor.VERIFIER: "wenchang_worker",
+    Actor.STAFF: "wenchang_worker",
+    Actor.REPORTER_OR_STAFF: "resident_demo",
+}
+
+
+def _setup(world, make_ticket, action, source):
+    """A ticket in ``source`` that satisfies the action's guard, the actor, and a valid payload."""
+    now = timezone.now()
+    fields, payload, actor = {}, {}, ACTOR[TRANSITIONS[action].who]
+    category = world.consult if action == "answer_directly" else None
+    if action == "whistle":
+        fields.update(handler_org=world.community_org)
+        actor = "wenchang_worker"
+        payload = {"department": world.dept.pk, "deadline": now + dt.timedelta(days=1), "reason": "占道经营需执法"}
+    if action == "report":
+        fields.update(handler_org=world.dept, whistle_org=world.dept, dispatcher_org=world.street_org,
+                      whistle_deadline=now + dt.timedelta(days=1))  # fmt: skip
+    if action in ("approve_extension", "reject_extension"):
+        fields.update(extension_pending=True, extension_requested_until=now + dt.timedelta(days=9))
+    if action in ("approve_suspend", "reject_suspend"):
+        fields.update(suspend_pending=True)
+    if action == "archive" and source == Status.CLOSED:
+        fields.update(callback_attempts=3)
+    ticket = make_ticket(source, category=category, **fields)
+    payload.update(
+        {
+            "reject": {"reason": "不属于本平台受理范围"},
+            "merge": {"into": make_ticket(Status.ACCEPTED).pk} if action == "merge" else {},
+            "answer_directly": {"reply": "需携带身份证和户口簿到社区服务中心办理"},
+            "dispatch": {"lead_org": world.grid_org.pk},
+            "return": {"reason": "不属于本单位职责"},
+            "escalate": {"to_org": world.community_org.pk, "reason": "需社区协调"},
+            "progress": {"comment": "已联系物业"},
+            "request_extension": {"reason": "需等待材料", "until": now + dt.timedelta(days=9)},
+            "apply_suspend": {"reason": "涉及历史遗留问题"},
+            "complete": {"reply": "已协调物业清理完毕"},
+            "verify_fail": {"reason": "现场仍有杂物"},
+            "callback_rate": {"satisfaction": "satisfied"},
+            "close_forcibly": {"reason": "诉求人已搬离，经批准终止"},
+            "supervise": {"level": 1},
+            "instruct": {"comment": "请尽快办结"},
+        }.get(action, {})
+    )
+    return ticket, user(actor), payload
+
+
+@pytest.mark.parametrize(("action", "source"), ALLOWED, ids=[f"{a}-{s}" for a, s in ALLOWED])
+def test_allowed_transition(world, make_ticket, action, source):
+    ticket, actor, payload = _setup(world, make_ticket, action, source)
+    result = ticket_transition(actor=actor, ticket=ticket, action=action, **payload)
+    transition = TRANSITIONS[action]
+    expected = transition.target or source
+    assert result.status == expected
+    event = TicketAction.objects.filter(ticket=ticket).latest("id")
+    assert (event.action, event.from_status, event.to_status, event.actor_id) == (action, source, expected, actor.pk)
+    assert AuditLog.objects.filter(action=f"ticket_{action}", object_id=str(ticket.pk)).count() == 1
+
+
+@pytest.mark.parametrize(("action", "source"), FORBIDDEN, ids=[f"{a}-{s}" for a, s in FORBIDDEN])
+def test_forbidden_transition_conflicts_and_writes_nothing(world, make_ticket, action, source):
+    ticket = make_ticket(source)
+    before = Ticket.objects.filter(pk=ticket.pk).values().get()
+    events = TicketAction.objects.count()
+    with pytest.raises(Conflict, match="当前状态不允许此操作"):
+        ticket_transition(actor=user("qu_admin"), ticket=ticket, action=action, comment="x")
+    assert Ticket.objects.filter(pk=ticket.pk).values().get() == before
+    assert TicketAction.objects.count() == events
+
+
+def test_table_covers_every_state():
+    """Every non-terminal state has a way out, and terminal states have none but none."""
+    from jiceng.tickets.choices import TERMINAL_STATES
+    from jiceng.tickets.states import transitions_from
+
+    for status in Status:
+        outs = transitions_from(status)
+        if status in TERMINAL_STATES:
+            assert outs == [], status
+        else:
+            assert outs, status
+
+
+@pytest.mark.parametrize(
+    ("status", "action", "username", "change"),
+    [
+        (Status.PENDING_ACCEPT, "accept", "longpan_admin", None),  # the street is not the target org
+        (Status.PENDING_ACCEPT, "accept", "resident_demo", None),
+        (Status.DISPATCHED, "sign", "grid_wc01", "to_grid2"),  # dispatched to another grid's org
+        (Status.IN_PROGRESS, "supervise", "grid_wc01", None),  # a holder cannot supervise itself
+        (Status.RESOLVED, "verify_pass", "grid_wc01", None),  # grid_wc01 completed it
+        (Status.ACCEPTED, "dispatch", "resident_demo", None),
+        (Status.PENDING_ACCEPT, "withdraw", "grid_wc01", None),  # only the reporter withdraws
+        (Status.IN_PROGRESS, "progress", "grid_wc02", None),  # another grid: cannot even see it
+    ],
+)
+def test_wrong_actor_is_refused_and_nothing_written(world, make_ticket, status, action, username, change):
+    ticket = make_ticket(status)
+    if change == "to_grid2":
+        Ticket.objects.filter(pk=ticket.pk).update(handler_org=world.grid2_org, lead_org=world.grid2_org)
+    payload = {"supervise": {"level": 1}, "dispatch": {"lead_org": world.grid_org.pk}, "progress": {"comment": "x"}}
+    before = Ticket.objects.filter(pk=ticket.pk).values().get()
+    events = TicketAction.objects.count()
+    with pytest.raises(PermissionDenied):
+        ticket_transition(actor=user(username), ticket=ticket, action=action, **payload.get(action, {}))
+    assert Ticket.objects.filter(pk=ticket.pk).values().get() == before
+    assert TicketAction.objects.count() == events
+
+
+def test_supervise_only_by_a_higher_org(world, make_ticket):
+    """督办/批示 only from above: the community supervises its grid, not a ticket the community holds."""
+    ticket = make_ticket(Status.IN_PROGRESS, handler_org=world.community_org, lead_org=world.community_org)
+    with pytest.raises(PermissionDenied):
+        ticket_transition(actor=user("wenchang_worker"), ticket=ticket, action="instruct", comment="请办")
+    result = ticket_transition(actor=user("longpan_admin"), ticket=ticket, action="instruct", comment="请尽快办结")
+    assert result.status == Status.IN_PROGRESS
+    assert ticket.actions.get(action="instruct").comment == "请尽快办结"
+
+
+def test_unknown_action_and_bad_payload_are_validation_errors(world, make_ticket):
+    from django.core.exceptions import ValidationError
+
+    ticket = make_ticket(Status.PENDING_ACCEPT)
+    with pytest.raises(ValidationError):
+        ticket_transition(actor=user("grid_wc01"), ticket=ticket, action="teleport")
+    with pytest.raises(ValidationError) as exc:
+        ticket_transition(actor=user("grid_wc01"), ticket=ticket, action="reject", reason="  ")
+    assert exc.value.message_dict == {"reason": ["请填写不予受理的理由。"]}
+    with pytest.raises(ValidationError):
+        ticket_transition(actor=user("grid_wc01"), ticket=ticket, action="accept", bogus=1)
+    assert Ticket.objects.get(pk=ticket.pk).status == Status.PENDING_ACCEPT
