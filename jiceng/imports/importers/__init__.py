@@ -6,6 +6,7 @@ from .base import Col, Importer, Issue, Outcome, RowRejected
 from .party import PartyMemberImporter, PartyOrgImporter
 from .people import ResidentImporter, WorkerImporter
 from .territory import BuildingImporter, GridImporter, HouseholdImporter, QuarterImporter
+from .tickets import HotlineTicketImporter
 
 IMPORTERS: dict[str, type[Importer]] = {
     cls.kind: cls
@@ -18,6 +19,7 @@ IMPORTERS: dict[str, type[Importer]] = {
         PartyOrgImporter,
         PartyMemberImporter,
         WorkerImporter,
+        HotlineTicketImporter,
     )
 }
 KIND_CHOICES = [(kind, cls.label) for kind, cls in IMPORTERS.items()]
