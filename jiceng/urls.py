@@ -13,6 +13,8 @@ urlpatterns = [
     path("audit/", include("jiceng.audit.urls")),
     path("imports/", include("jiceng.imports.urls")),
     path("exports/", include("jiceng.exports.urls")),
+    path("tickets/", include("jiceng.tickets.urls")),
+    path("open311/v2/", include("jiceng.open311.urls")),
 ]
 
 handler404 = "jiceng.core.views.page_not_found"

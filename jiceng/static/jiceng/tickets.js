@@ -1,0 +1,68 @@
+// 诉求 forms on a phone: narrow the categories to the chosen type, and pick a location on the grid map
+// (no tiles needed: the grid polygons are the map). CSP: no inline script, this file only.
+(function () {
+  "use strict";
+  // 1. Category options carry data-kind; show those of the checked type.
+  var category = document.querySelector("select[name=category]");
+  var kinds = document.querySelectorAll("input[name=kind]");
+  function narrow() {
+    var checked = document.querySelector("input[name=kind]:checked");
+    if (!category || !checked) return;
+    var keep = false;
+    Array.prototype.forEach.call(category.options, function (opt) {
+      if (!opt.value) return;
+      var show = opt.dataset.kind === checked.value;
+      opt.hidden = !show;
+      opt.disabled = !show;
+      if (show && opt.selected) keep = true;
+    });
+    if (!keep) category.value = "";
+  }
+  Array.prototype.forEach.call(kinds, function (k) { k.addEventListener("change", narrow); });
+  narrow();
+
+  // 2. The location picker.
+  var el = document.getElementById("jc-pick-map");
+  if (!el || !window.L) return;
+  var lng = document.querySelector("input[name=lng]");
+  var lat = document.querySelector("input[name=lat]");
+  var status = document.getElementById("jc-pick-status");
+  var building = document.querySelector("select[name=building]");
+  var map = L.map(el, { zoomSnap: 0.25, attributionControl: false, tap: true });
+  var marker = null;
+  function choose(latlng, label) {
+    if (marker) { marker.setLatLng(latlng); } else { marker = L.circleMarker(latlng, { radius: 8, color: "#c8102e", fillOpacity: 0.8 }).addTo(map); }
+    lng.value = latlng.lng.toFixed(6);
+    lat.value = latlng.lat.toFixed(6);
+    if (building) building.value = "";
+    status.textContent = "已选位置：" + (label ? label + " " : "") + lng.value + ", " + lat.value;
+    el.dataset.picked = "1";
+  }
+  if (building) building.addEventListener("change", function () {
+    if (building.value && marker) { map.removeLayer(marker); marker = null; lng.value = ""; lat.value = ""; status.textContent = "已选择楼栋"; }
+  });
+  fetch(el.dataset.geojson, { credentials: "same-origin" })
+    .then(function (r) { return r.json(); })
+    .then(function (data) {
+      var layer = L.geoJSON(data, {
+        style: function () { return { color: "#c8102e", weight: 1, fillOpacity: 0.08 }; },
+        onEachFeature: function (f, l) {
+          l.bindTooltip(f.properties.name, { sticky: true });
+          l.on("click", function (e) { choose(e.latlng, f.properties.name); });
+        }
+      }).addTo(map);
+      if (layer.getLayers().length) { map.fitBounds(layer.getBounds(), { padding: [6, 6] }); } else { map.setView([32.3, 118.3], 13); }
+      if (lng.value && lat.value) { choose(L.latLng(parseFloat(lat.value), parseFloat(lng.value))); }
+      el.dataset.loaded = String(layer.getLayers().length);
+    });
+  map.on("click", function (e) { choose(e.latlng); });
+  var locate = document.getElementById("jc-locate");
+  if (locate) locate.addEventListener("click", function () {
+    if (!navigator.geolocation) { status.textContent = "此设备不支持定位，请在地图上点选。"; return; }
+    navigator.geolocation.getCurrentPosition(function (pos) {
+      var ll = L.latLng(pos.coords.latitude, pos.coords.longitude);
+      map.setView(ll, 17);
+      choose(ll, "我的位置");
+    }, function () { status.textContent = "无法获取位置，请在地图上点选。"; });
+  });
+})();
