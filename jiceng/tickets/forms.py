@@ -142,8 +142,7 @@ class ReportForm(LocationMixin):
         if self.user is None:
             self.fields["reporter_name"].required = True
             self.fields["reporter_phone"].required = True
-            del self.fields["photos"]  # anonymous photos: see the report (attachment_add needs an actor)
-            del self.fields["building"]
+            del self.fields["building"]  # anonymous photos are stored with attachment_add(at_intake=True)
         else:
             del self.fields["reporter_name"]
             del self.fields["reporter_phone"]

@@ -462,8 +462,16 @@ def _lock(ticket: Ticket) -> Ticket:
     )
 
 
+#: What an anonymous reporter may do once the caller has proved to be them (the intake itself, or the
+#: ticket number + lookup code given at submission): submit, withdraw and rate — nothing else.
+ANONYMOUS_REPORTER_ACTIONS = {"submit", "withdraw", "callback_rate"}
+
+
 def ticket_transition(*, actor, ticket: Ticket, action: str, **payload) -> Ticket:
     """Apply ``action`` to ``ticket`` on behalf of ``actor``; returns the ticket as it now stands.
+
+    ``_system_reporter=True`` with ``actor=None`` means the caller has proved to be the anonymous
+    reporter (see ``ANONYMOUS_REPORTER_ACTIONS``); views pass it only after checking the lookup code.
 
     Raises ``Conflict`` (409) when the current state or flags do not allow the action — including when
     someone else acted first — ``PermissionDenied`` (403) when this actor may not take it, and
@@ -489,7 +497,13 @@ def ticket_transition(*, actor, ticket: Ticket, action: str, **payload) -> Ticke
             from .states import GUARD_MESSAGES
 
             raise Conflict(GUARD_MESSAGES[transition.guard])
-        if not (system_reporter and action == "submit") and not policy.actor_may(actor, locked, transition):
+        anonymous_reporter = (
+            system_reporter
+            and actor is None
+            and action in ANONYMOUS_REPORTER_ACTIONS
+            and locked.reporter_user_id is None
+        )
+        if not anonymous_reporter and not policy.actor_may(actor, locked, transition):
             raise PermissionDenied(NOT_YOUR_TURN.format(label=transition.label))
 
         ctx = _Ctx(actor=actor, ticket=locked, payload=payload, now=timezone.now(), outbox=_Outbox())
@@ -1028,13 +1042,18 @@ def _sniff(head: bytes) -> str | None:
 
 
 @transaction.atomic
-def attachment_add(*, actor, ticket: Ticket, file) -> TicketAttachment:
+def attachment_add(*, actor, ticket: Ticket, file, at_intake: bool = False) -> TicketAttachment:
     """Store a photo for a ticket. The type is read from the file's bytes (not its name); ≤ 10 MB.
 
     Anyone who may view the ticket may add a photo; it is linked to the next event they record when
-    that event's payload lists it (``attachments=[id]``).
+    that event's payload lists it (``attachments=[id]``). ``at_intake=True`` is for the intake path
+    that has just created the ticket in the same transaction (an anonymous resident's photos): the
+    ticket must still be waiting to be accepted.
     """
-    if actor is None or not Ticket.objects.restrict(actor, "view").filter(pk=ticket.pk).exists():
+    if at_intake:
+        if ticket.status not in {Status.DRAFT, Status.PENDING_ACCEPT} or ticket.actions.count() > 1:
+            raise OutOfScope("只能在提交诉求时附上照片。")
+    elif actor is None or not Ticket.objects.restrict(actor, "view").filter(pk=ticket.pk).exists():
         raise OutOfScope("未找到工单，或工单不在您的管辖范围内。")
     if file.size > MAX_ATTACHMENT_BYTES:
         raise ValidationError({"file": f"图片不能超过 {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB。"})

@@ -84,7 +84,7 @@ def _create(actor, form) -> Ticket:
     with transaction.atomic():
         result = services.ticket_create(actor=actor, **form.service_data())
         for upload in form.cleaned_data.get("photos") or []:
-            services.attachment_add(actor=actor, ticket=result.obj, file=upload)
+            services.attachment_add(actor=actor, ticket=result.obj, file=upload, at_intake=actor is None)
     return result
 
 
@@ -389,9 +389,11 @@ def mine(request):
     return render(request, "tickets/m/mine.html", {"title": "我的诉求", "page": page})
 
 
-def _follow_page(request, ticket, *, reporter: bool, status: int = 200):
+def _follow_page(request, ticket, *, reporter: bool, status: int = 200, anonymous_code: str = ""):
     user = request.user
     actions = policy.allowed_actions(user, ticket) if reporter else []
+    if anonymous_code:  # the anonymous reporter, proved by the lookup code
+        actions = [a for a in ("callback_rate", "withdraw") if ticket.status in TRANSITIONS[a].sources]
     rate_form = None
     if "callback_rate" in actions:
         rate_form = ActionForm(action="callback_rate", ticket=ticket)
@@ -405,19 +407,58 @@ def _follow_page(request, ticket, *, reporter: bool, status: int = 200):
         "can_withdraw": "withdraw" in actions,
         "due": local(ticket.due_at) if ticket.status in OPEN_STATES else "",
         "reporter": reporter,
+        "anonymous_code": anonymous_code,
     }
     return render(request, "tickets/m/follow.html", context, status=status)
 
 
+def _looked_up(number: str, code: str) -> Ticket | None:
+    """The ticket whose number and lookup code match (an anonymous reporter's proof), else None."""
+    ticket = Ticket.objects.filter(ticket_no=number).exclude(status=Status.DRAFT).first()
+    if ticket is not None and ticket.reporter_user_id is None and hmac.compare_digest(lookup_code(ticket), code):
+        return ticket
+    return None
+
+
 def lookup(request):
-    """Anonymous follow-up: the ticket number and the lookup code given on submission."""
-    number = (request.GET.get("no") or "").strip()
-    code = (request.GET.get("code") or "").strip().upper()
+    """Anonymous follow-up: the ticket number and the lookup code given on submission.
+
+    A POST with ``action=callback_rate`` (or ``withdraw``) lets the anonymous reporter rate (or withdraw)
+    their own request: the number + code pair is the proof that they are its reporter.
+    """
+    data = request.POST if request.method == "POST" else request.GET
+    number = (data.get("no") or "").strip()
+    code = (data.get("code") or "").strip().upper()
     error = ""
     if number or code:
-        ticket = Ticket.objects.filter(ticket_no=number).exclude(status=Status.DRAFT).first()
-        if ticket is not None and hmac.compare_digest(lookup_code(ticket), code):
-            return _follow_page(request, ticket, reporter=False)
+        ticket = _looked_up(number, code)
+        if ticket is not None:
+            status = 200
+            if request.method == "POST":
+                action = data.get("action")
+                form = (
+                    ActionForm(request.POST, action="callback_rate", ticket=ticket)
+                    if action == "callback_rate"
+                    else None
+                )
+                try:
+                    if action not in services.ANONYMOUS_REPORTER_ACTIONS - {"submit"}:
+                        raise ValidationError("不支持的操作。")
+                    if form is not None and not form.is_valid():
+                        raise ValidationError("请选择满意度。")
+                    payload = form.payload() if form is not None else {}
+                    payload.pop("reasonable", None)
+                    ticket = services.ticket_transition(
+                        actor=None, ticket=ticket, action=action, _system_reporter=True, **payload
+                    )
+                    messages.success(request, "已提交，感谢您的评价。" if action == "callback_rate" else "诉求已撤销。")
+                except Conflict as exc:
+                    messages.error(request, str(exc))
+                    status = 409
+                except (ValidationError, PermissionDenied) as exc:
+                    messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+                    status = 400
+            return _follow_page(request, ticket, reporter=False, anonymous_code=code, status=status)
         error = "工单编号或查询码不正确。"
     status = 404 if error else 200
     return render(request, "tickets/m/lookup.html", {"title": "查询诉求", "error": error, "no": number}, status=status)

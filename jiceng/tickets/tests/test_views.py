@@ -407,3 +407,55 @@ def test_nav_shows_tickets_menu(client, login):
     login("resident_demo")
     body = client.get("/").content.decode()
     assert reverse("tickets:report") in body and reverse("tickets:mine") in body
+
+
+def test_anonymous_reporter_attaches_photos_and_rates_with_the_lookup_code(client, grid01, make_ticket):
+    category = Category.objects.get(service_code="101")
+    point = grid01.boundary["coordinates"][0]
+    lng, lat = (point[0][0] + point[2][0]) / 2, (point[0][1] + point[2][1]) / 2
+    response = client.post(
+        reverse("tickets:report"),
+        {"kind": "help", "category": category.pk, "description": "路灯不亮ANON", "lng": lng, "lat": lat,
+         "reporter_name": "赵六", "reporter_phone": "13800138001", "photos": [png()]},
+    )  # fmt: skip
+    assert response.status_code == 200
+    ticket = Ticket.objects.get(description="路灯不亮ANON")
+    assert TicketAttachment.objects.filter(ticket=ticket, uploaded_by__isnull=True).count() == 1
+
+    closed = make_ticket(Status.CLOSED, reporter_user=None, reporter_name="赵六")
+    code = lookup_code(closed)
+    page = client.get(reverse("tickets:lookup"), {"no": closed.ticket_no, "code": code})
+    assert 'id="jc-rate-form"' in page.content.decode()
+    wrong = client.post(
+        reverse("tickets:lookup"),
+        {"no": closed.ticket_no, "code": "WRONG123", "action": "callback_rate", "satisfaction": "satisfied"},
+    )
+    assert wrong.status_code == 404
+    closed.refresh_from_db()
+    assert closed.status == Status.CLOSED
+    rated = client.post(
+        reverse("tickets:lookup"),
+        {"no": closed.ticket_no, "code": code, "action": "callback_rate", "satisfaction": "satisfied"},
+    )
+    assert rated.status_code == 200
+    closed.refresh_from_db()
+    assert closed.status == Status.EVALUATED and closed.satisfaction == "satisfied"
+    event = TicketAction.objects.filter(ticket=closed, action="callback_rate").get()
+    assert event.actor is None and event.actor_name == "匿名诉求人"
+    # The code proves nothing more: it cannot be used for a staff action.
+    staff = client.post(reverse("tickets:lookup"), {"no": closed.ticket_no, "code": code, "action": "archive"})
+    assert staff.status_code == 400
+    closed.refresh_from_db()
+    assert closed.status == Status.EVALUATED
+
+
+def test_a_resident_accounts_ticket_cannot_be_driven_by_a_lookup_code(client, make_ticket):
+    closed = make_ticket(Status.CLOSED)  # reported by resident_demo's account
+    code = lookup_code(closed)
+    response = client.post(
+        reverse("tickets:lookup"),
+        {"no": closed.ticket_no, "code": code, "action": "callback_rate", "satisfaction": "satisfied"},
+    )
+    assert response.status_code == 404
+    closed.refresh_from_db()
+    assert closed.status == Status.CLOSED
