@@ -36,11 +36,33 @@ class ServiceModelForm(forms.ModelForm):
             if isinstance(field, (forms.ModelChoiceField, forms.ModelMultipleChoiceField)):
                 qs = field.queryset
                 if hasattr(qs, "restrict") and user is not None:
-                    field.queryset = self.limit_choices(name, qs.restrict(user, "view"))
+                    limited = self.limit_choices(name, qs.restrict(user, "view"))
+                    current = self._current_pks(name)
+                    if current:
+                        # Keep what the object already points at, even where the user cannot see it
+                        # (a grid worker's building in a quarter, a community committee's street
+                        # parent): an unchanged form must save unchanged, never silently unlink.
+                        limited = limited | self.limit_choices(name, qs.filter(pk__in=current))
+                    field.queryset = limited
         bootstrapify(self)
 
     def limit_choices(self, name, queryset):
         return queryset
+
+    def _current_pks(self, name) -> list:
+        instance = getattr(self, "instance", None)
+        if instance is None or instance.pk is None:
+            return []
+        try:
+            field = instance._meta.get_field(name)
+        except Exception:  # noqa: BLE001 - a form-only field has no current value
+            return []
+        if field.many_to_many:
+            return list(getattr(instance, name).values_list("pk", flat=True))
+        if field.many_to_one or field.one_to_one:
+            value = getattr(instance, field.attname, None)
+            return [value] if value is not None else []
+        return []
 
     def _post_clean(self):
         # Model validation (full_clean) runs inside the service, on the complete object.
