@@ -91,12 +91,17 @@ def _prepare_resident(resident: Resident) -> list[str]:
     return warnings
 
 
-def _check_duplicate(resident: Resident) -> None:
+def _check_duplicate(resident: Resident, actor) -> None:
+    """One person, one record in the whole district. A clash outside the actor's scope says only that
+    the person is registered elsewhere (needed to arrange a move), never where or who."""
     clash = Resident.objects.filter(id_hash=resident.id_hash)
     if resident.pk:
         clash = clash.exclude(pk=resident.pk)
-    if clash.exists():
+    if not clash.exists():
+        return
+    if clash.restrict(actor, "view").exists():
         raise ValidationError({"id_number": "该证件号码已登记为其他居民，不能重复登记。"})
+    raise ValidationError({"id_number": "该证件号码已在您的管辖范围以外登记，请联系上级部门办理人员迁入。"})
 
 
 @transaction.atomic
@@ -105,7 +110,7 @@ def resident_create(*, actor, **data) -> Result[Resident]:
     resident = Resident(**data)
     warnings = _prepare_resident(resident)
     require_scope(actor, Resident, "add", resident.scope_path)
-    _check_duplicate(resident)
+    _check_duplicate(resident, actor)
     full_clean(resident, exclude=["id_hash"])
     resident.save()
     audit_record(actor=actor, action="create", obj=resident, after=snapshot(resident))
@@ -123,7 +128,7 @@ def resident_update(*, actor, resident: Resident, **data) -> Result[Resident]:
         setattr(resident, key, value)
     warnings = _prepare_resident(resident)
     require_scope(actor, Resident, "change", resident.scope_path)  # a move must land inside scope too
-    _check_duplicate(resident)
+    _check_duplicate(resident, actor)
     full_clean(resident, exclude=["id_hash"])
     resident.save()
     if resident.scope_path != before["scope_path"]:  # moved house: the tags follow the person

@@ -88,12 +88,15 @@ class RevealView(LoginRequiredMixin, View):
     model = None
     fields = ("id_number", "phone")
 
+    def base_queryset(self):
+        return self.model._default_manager.all()
+
     def get(self, request, pk):
-        obj = get_scoped_object_or_404(self.model, request.user, "view", pk=pk)
+        obj = get_scoped_object_or_404(self.base_queryset(), request.user, "view", pk=pk)
         return redirect(obj.get_absolute_url())
 
     def post(self, request, pk):
-        obj = get_scoped_object_or_404(self.model, request.user, "view", pk=pk)
+        obj = get_scoped_object_or_404(self.base_queryset(), request.user, "view", pk=pk)
         form = RevealForm(request.POST, fields=self.fields)
         template = "people/_reveal_result.html" if request.htmx else "people/reveal.html"
         context = {"object": obj, "form": form, "title": f"查看完整信息：{obj}"}
@@ -119,6 +122,9 @@ class RevealView(LoginRequiredMixin, View):
 class ResidentRevealView(RevealView):
     model = Resident
 
+    def base_queryset(self):
+        return Resident.objects.filter(deleted_at__isnull=True)  # a deleted record is gone for everyone
+
 
 class ResidentTagCreateView(ObjectEditView):
     """Add a special-population tag to a resident (roles with ``viewtags`` only)."""
@@ -133,7 +139,9 @@ class ResidentTagCreateView(ObjectEditView):
 
     @cached_property
     def resident(self):
-        return get_scoped_object_or_404(Resident, self.request.user, "view", pk=self.kwargs["resident"])
+        return get_scoped_object_or_404(
+            Resident.objects.filter(deleted_at__isnull=True), self.request.user, "view", pk=self.kwargs["resident"]
+        )
 
     def get(self, request, resident):
         self.resident  # noqa: B018 - 404 before showing the form
