@@ -2,7 +2,8 @@
 
 Permissions are ``<app>.<action>_<model>`` like Django's; ``*`` stands for any app or model.
 Special actions: ``reveal`` (see a full ID number or phone, with a reason), ``viewtags``
-(special-population tags), ``export``, ``grant`` (give roles), ``viewaudit``.
+(special-population tags), ``export``, ``grant`` (give roles), ``viewaudit``, ``configure``
+(settings pages: ``tickets.configure_ticket`` = 时限设置 and 工作日历, district admin only).
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ ROLES: dict[str, Role] = {
                 "people.reveal_*",
                 "people.viewtags_*",
                 "*.export_*",
-                "tickets.*",
+                "tickets.*",  # includes tickets.configure_ticket (时限设置、工作日历): district only
             ),  # fmt: skip
         ),
         Role(
@@ -76,7 +77,7 @@ ROLES: dict[str, Role] = {
                 "territory.change_building",
                 "territory.add_household",
                 "territory.change_household",
-                "territory.add_area",
+                # Not ``territory.add_area``: 网格划分须经街道审定 — new grids and quarters are the street's.
                 "territory.change_area",
                 "party.add_*",
                 "party.change_*",

@@ -9,6 +9,8 @@
   and an audit row, and queues notifications for after the commit.
 * ``ticket_auto_supervise`` / ``ticket_remind`` — what the overdue job does (no actor, no status change).
 * ``attachment_add``, ``workday_set``, ``handler_org_for_area`` — the small supporting writes.
+* ``sla_rule_set`` / ``sla_table_set``, ``workday_clear`` / ``workday_set_many`` — the settings pages
+  (时限设置、工作日历), district admin only.
 """
 
 from __future__ import annotations
@@ -1085,8 +1087,201 @@ def workday_set(*, actor, date: dt.date, is_workday: bool, note: str = "") -> Wo
     from jiceng.core.services import require_perm
 
     require_perm(actor, "tickets.change_workcalendarday")
+    note = (note or "").strip()
+    problem = workday_problem(date, note)
+    if problem:
+        raise ValidationError({"date": problem})
+    old = WorkCalendarDay.objects.filter(date=date).first()
+    before = {"is_workday": old.is_workday, "note": old.note} if old else {}
     day, _ = WorkCalendarDay.objects.update_or_create(date=date, defaults={"is_workday": is_workday, "note": note})
-    audit_record(actor=actor, action="workday_set", obj=day, detail={"is_workday": is_workday, "note": note})
+    audit_record(
+        actor=actor, action="workday_set", obj=day, before=before, after={"is_workday": is_workday, "note": note},
+        detail={"date": date.isoformat(), "is_workday": is_workday, "note": note},
+    )  # fmt: skip
     transaction.on_commit(workdays.clear_cache)
     workdays.clear_cache()
     return day
+
+
+# --- settings: time limits and the working-day calendar (district admin: ``tickets.configure_ticket``) --
+
+CONFIGURE_PERM = "tickets.configure_ticket"
+#: Sensible maxima: a dispatch limit beyond a week or a handling limit beyond 60 working days (the
+#: longest statutory period a 诉求 can fall under, 信访条例 art. 33) is a typing error, not a policy.
+MAX_DISPATCH_HOURS = 168
+MAX_FEEDBACK_WORKDAYS = 60
+#: Years whose calendar may be edited: ``chinese-calendar`` starts at 2004; a few years ahead at most.
+WORKDAY_YEARS_AHEAD = 5
+
+
+def workday_problem(date: dt.date, note: str = "") -> str | None:
+    """Why ``date`` / ``note`` cannot be entered in the calendar, or ``None``."""
+    last = timezone.localdate().year + WORKDAY_YEARS_AHEAD
+    if not 2004 <= date.year <= last:
+        return f"{date:%Y-%m-%d}：只能调整 2004 年至 {last} 年的日期。"
+    if len(note) > 100:
+        return f"{date:%Y-%m-%d}：说明不能超过 100 个字。"
+    return None
+
+
+def sla_table() -> dict[tuple[str, str], tuple[int, int, bool]]:
+    """The kind-level time limits in force: ``{(kind, urgency): (dispatch_hours, feedback_workdays,
+    is_default)}`` for every category kind × urgency (one query)."""
+    rules = {(r.kind, r.urgency): r for r in SlaRule.objects.filter(category__isnull=True)}
+    table = {}
+    for kind in CategoryKind.values:
+        for urgency in Urgency.values:
+            rule = rules.get((kind, urgency))
+            if rule is not None:
+                table[kind, urgency] = (rule.dispatch_hours, rule.feedback_workdays, False)
+            else:
+                table[kind, urgency] = (
+                    DEFAULT_DISPATCH_HOURS.get(urgency, 24),
+                    DEFAULT_FEEDBACK_WORKDAYS.get(kind, DEFAULT_FEEDBACK_OTHER),
+                    True,
+                )
+    return table
+
+
+def _limit(value, label: str, maximum: int, unit: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        try:
+            value = int(str(value).strip())
+        except (TypeError, ValueError):
+            raise ValidationError(f"{label}须为整数。") from None
+    if value < 1:
+        raise ValidationError(f"{label}须为正整数（至少 1 {unit}）。")
+    if value > maximum:
+        raise ValidationError(f"{label}不能超过 {maximum} {unit}。")
+    return value
+
+
+def sla_rule_set(
+    *, actor, kind: str, urgency: str, dispatch_hours, feedback_workdays, category: Category | None = None
+) -> Result[SlaRule | None]:
+    """Set the time limits of one category kind (or one category) × urgency; audited with before/after.
+
+    Applies to tickets submitted (dispatch limit) or accepted (handling limit) afterwards: the deadlines
+    already set on tickets are not recomputed. Returns ``Result(None)`` when nothing changed.
+    """
+    from jiceng.core.services import require_perm
+
+    require_perm(actor, CONFIGURE_PERM)
+    if kind not in CategoryKind.values:
+        raise ValidationError({"kind": "诉求类型无效。"})
+    if urgency not in Urgency.values:
+        raise ValidationError({"urgency": "紧急程度无效。"})
+    if category is not None and category.kind != kind:
+        raise ValidationError({"category": f"类别“{category.name}”不属于“{CategoryKind(kind).label}”。"})
+    errors = {}
+    try:
+        dispatch_hours = _limit(dispatch_hours, "派单时限", MAX_DISPATCH_HOURS, "小时")
+    except ValidationError as exc:
+        errors["dispatch_hours"] = exc.messages
+    try:
+        feedback_workdays = _limit(feedback_workdays, "办结时限", MAX_FEEDBACK_WORKDAYS, "个工作日")
+    except ValidationError as exc:
+        errors["feedback_workdays"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        rule = SlaRule.objects.select_for_update().filter(kind=kind, urgency=urgency, category=category).first()
+        if rule is not None:
+            before = {"dispatch_hours": rule.dispatch_hours, "feedback_workdays": rule.feedback_workdays}
+        elif category is None:
+            hours, days, _ = sla_table()[kind, urgency]
+            before = {"dispatch_hours": hours, "feedback_workdays": days, "default": True}
+        else:
+            before = {}
+        after = {"dispatch_hours": dispatch_hours, "feedback_workdays": feedback_workdays}
+        if {k: before.get(k) for k in after} == after:
+            return Result(None)  # unchanged (including "the default, entered as is")
+        if rule is None:
+            rule = SlaRule(kind=kind, urgency=urgency, category=category)
+        rule.dispatch_hours, rule.feedback_workdays = dispatch_hours, feedback_workdays
+        rule.save()
+        audit_record(
+            actor=actor, action="sla_rule_set", obj=rule, before=before, after=after,
+            detail={"kind": kind, "urgency": urgency, "category": category.pk if category else None},
+        )  # fmt: skip
+    return Result(rule)
+
+
+def sla_order_warnings(table: dict[tuple[str, str], tuple[int, int, bool]] | None = None) -> list[str]:
+    """Soft checks: a more urgent level should not have a longer limit than a less urgent one."""
+    table = table or sla_table()
+    order = [Urgency.CRITICAL, Urgency.URGENT, Urgency.NORMAL]
+    warnings = []
+    for kind in CategoryKind:
+        for index, label in ((0, "派单时限"), (1, "办结时限")):
+            values = [table[kind.value, u.value][index] for u in order]
+            if values != sorted(values):
+                shown = "、".join(f"{u.label} {v}" for u, v in zip(order, values, strict=True))
+                warnings.append(f"“{kind.label}”的{label}不是越紧急越短（{shown}），请核对。")
+    return warnings
+
+
+@transaction.atomic
+def sla_table_set(*, actor, values: dict[tuple[str, str], tuple[int, int]]) -> Result[list[SlaRule]]:
+    """Set several kind-level rules at once, all or nothing. Errors are keyed
+    ``"<kind>-<urgency>-dispatch_hours"`` / ``"…-feedback_workdays"``; warnings check the urgency order."""
+    from jiceng.core.services import require_perm
+
+    require_perm(actor, CONFIGURE_PERM)
+    changed, errors = [], {}
+    for (kind, urgency), (hours, days) in values.items():
+        try:
+            with transaction.atomic():
+                result = sla_rule_set(
+                    actor=actor, kind=kind, urgency=urgency, dispatch_hours=hours, feedback_workdays=days
+                )
+        except ValidationError as exc:
+            for field_name, messages in exc.message_dict.items():
+                errors[f"{kind}-{urgency}-{field_name}"] = messages
+            continue
+        if result.obj is not None:
+            changed.append(result.obj)
+    if errors:
+        raise ValidationError(errors)
+    return Result(changed, warnings=sla_order_warnings() if changed else [])
+
+
+@transaction.atomic
+def workday_clear(*, actor, date: dt.date) -> bool:
+    """Remove the override of ``date`` (the day falls back to chinese-calendar, else the weekend rule)."""
+    from jiceng.core.services import require_perm
+
+    require_perm(actor, "tickets.change_workcalendarday")
+    day = WorkCalendarDay.objects.select_for_update().filter(date=date).first()
+    if day is None:
+        return False
+    before = {"is_workday": day.is_workday, "note": day.note}
+    audit_record(actor=actor, action="workday_clear", obj=day, before=before, after={},
+                 detail={"date": date.isoformat()})  # fmt: skip
+    day.delete()
+    transaction.on_commit(workdays.clear_cache)
+    workdays.clear_cache()
+    return True
+
+
+@transaction.atomic
+def workday_set_many(*, actor, entries: list[tuple[dt.date, bool, str]]) -> list[WorkCalendarDay]:
+    """Enter many days at once (a holiday and its 调休 weekends), all or nothing: every bad date is
+    reported (one message per date) and nothing is written."""
+    from jiceng.core.services import require_perm
+
+    require_perm(actor, "tickets.change_workcalendarday")
+    if not entries:
+        raise ValidationError("请至少录入一个日期。")
+    seen: dict[dt.date, bool] = {}
+    problems: list[str] = []
+    for date, is_workday, note in entries:
+        problem = workday_problem(date, (note or "").strip())
+        if problem:
+            problems.append(problem)
+        elif date in seen and seen[date] != is_workday:
+            problems.append(f"{date:%Y-%m-%d}：同时被设为上班和休息，前后矛盾。")
+        seen.setdefault(date, is_workday)
+    if problems:
+        raise ValidationError(list(dict.fromkeys(problems)))
+    return [workday_set(actor=actor, date=d, is_workday=w, note=n) for d, w, n in entries]

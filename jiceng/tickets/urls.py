@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import config_views, views
 
 app_name = "tickets"
 urlpatterns = [
@@ -22,4 +22,6 @@ urlpatterns = [
     path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
     path("notifications/badge/", views.notification_badge, name="notification_badge"),
+    path("settings/sla/", config_views.sla_rules, name="sla_rules"),
+    path("settings/calendar/", config_views.calendar, name="calendar"),
 ]
