@@ -98,7 +98,7 @@ def user_create(*, actor: User, username: str, display_name: str, password: str,
 def user_set_active(*, actor: User, user: User, is_active: bool) -> User:
     """Enable or disable an account (等保: remove or disable surplus and expired accounts)."""
     with transaction.atomic():
-        target = selectors.user_restrict(actor, "change").select_for_update().filter(pk=user.pk).first()
+        target = selectors.user_restrict(actor, "change").select_for_update(of=("self",)).filter(pk=user.pk).first()
         if target is None:
             raise PermissionDenied("该账号不在您的管理范围内，操作被拒绝。")
         if target.pk == actor.pk:
@@ -130,7 +130,7 @@ def role_grant(*, actor: User, user: User, role: str, area: Area) -> RoleGrant:
     _require(actor, "accounts.grant_rolegrant", "只有安全管理员可以授予角色。")
     with transaction.atomic():
         # Lock the account: two concurrent grants must not both pass the 三员 check.
-        target = selectors.user_restrict(actor, "grant").select_for_update().filter(pk=user.pk).first()
+        target = selectors.user_restrict(actor, "grant").select_for_update(of=("self",)).filter(pk=user.pk).first()
         area = Area.objects.filter(pk=area.pk).first()
         if target is None or area is None or not actor.scope.covers_path(area.path, "accounts.grant_rolegrant"):
             raise PermissionDenied("授权节点或账号不在您的管理范围内，操作被拒绝。")
@@ -257,7 +257,7 @@ def otp_reset(*, actor: User, user: User) -> None:
     """A security administrator removes a lost authenticator; the user enrols a new one at next login."""
     _require(actor, "accounts.grant_rolegrant", "只有安全管理员可以重置动态口令。")
     with transaction.atomic():
-        target = selectors.user_restrict(actor, "grant").select_for_update().filter(pk=user.pk).first()
+        target = selectors.user_restrict(actor, "grant").select_for_update(of=("self",)).filter(pk=user.pk).first()
         if target is None:
             raise PermissionDenied("该账号不在您的管理范围内，操作被拒绝。")
         if target.pk == actor.pk:

@@ -11,6 +11,7 @@ from rest_framework import serializers
 from jiceng.core.masking import mask_phone
 from jiceng.party.choices import SeatRole
 from jiceng.party.models import CentralHousehold, CommitteeSeat, PartyGroup, PartyMember, PartyOrg
+from jiceng.territory.models import Building
 
 from .base import ScopedFilterSet, ScopedReadOnlyViewSet
 
@@ -156,9 +157,17 @@ class CommitteeSeatViewSet(ScopedReadOnlyViewSet):
 # --- Party groups -----------------------------------------------------------------------------
 
 
+def _buildings_in_scope(request):
+    """Choices of ``building``: only buildings the caller sees, so an id outside scope (or one too large for
+    the database, ``9999…``) answers 400 "not a valid choice" like one that does not exist."""
+    if request is None:
+        return Building.objects.none()
+    return Building.objects.restrict(request.user, "view")
+
+
 class PartyGroupFilterSet(ScopedFilterSet):
     name = django_filters.CharFilter(lookup_expr="icontains", label="名称包含")
-    building = django_filters.NumberFilter(field_name="buildings", label="覆盖楼栋")
+    building = django_filters.ModelChoiceFilter(field_name="buildings", queryset=_buildings_in_scope, label="覆盖楼栋")
 
     class Meta:
         model = PartyGroup

@@ -12,9 +12,10 @@ import django_filters
 from django.core.exceptions import ValidationError
 from rest_framework import serializers
 
-from jiceng.core.validators import validate_phone
+from jiceng.core.validators import is_ascii_digits, validate_phone
 from jiceng.people.models import Resident, ResidentTag, Worker
 from jiceng.people.services import phone_hash_for
+from jiceng.territory.models import Area
 
 from .base import ScopedFilterSet, ScopedReadOnlyViewSet
 
@@ -22,7 +23,7 @@ from .base import ScopedFilterSet, ScopedReadOnlyViewSet
 
 
 def _validate_last4(value: str) -> None:
-    if len(value) != 4 or not value[:3].isdigit() or not (value[3].isdigit() or value[3] in "xX"):
+    if len(value) != 4 or not is_ascii_digits(value[:3]) or not (is_ascii_digits(value[3]) or value[3] in "xX"):
         raise ValidationError("请输入证件号码的后 4 位（数字，末位可为 X）。")
 
 
@@ -108,9 +109,17 @@ class ResidentTagViewSet(ScopedReadOnlyViewSet):
 # --- Workers ----------------------------------------------------------------------------------
 
 
+def _grids_in_scope(request):
+    """Choices of ``grid``: only grids the caller sees, so an id outside scope (or one too large for the
+    database, ``±9999…``) answers 400 "not a valid choice" like one that does not exist."""
+    if request is None:
+        return Area.objects.none()
+    return Area.objects.filter(kind="grid").restrict(request.user, "view")
+
+
 class WorkerFilterSet(ScopedFilterSet):
     name = django_filters.CharFilter(lookup_expr="icontains", label="姓名包含")
-    grid = django_filters.NumberFilter(field_name="grids", label="服务网格")
+    grid = django_filters.ModelChoiceFilter(field_name="grids", queryset=_grids_in_scope, label="服务网格")
 
     class Meta:
         model = Worker

@@ -26,6 +26,16 @@ class AppendOnlyQuerySet(models.QuerySet):
     def delete(self):
         raise AppendOnlyError("审计日志只能追加，不能删除。")
 
+    def _raw_delete(self, using):
+        raise AppendOnlyError("审计日志只能追加，不能删除。")
+
+    def bulk_create(self, objs, *args, update_conflicts=False, update_fields=None, **kwargs):
+        # An upsert (INSERT … ON CONFLICT DO UPDATE) would rewrite an existing row: refuse it, and refuse
+        # it before Django opens its own atomic block.
+        if update_conflicts or update_fields:
+            raise AppendOnlyError("审计日志只能追加，不能修改。")
+        return super().bulk_create(objs, *args, **kwargs)
+
     def restrict(self, user, action="view"):
         """The audit administrator reads within scope: records of actors or objects under their node."""
         if user is None or not user.is_authenticated:
@@ -52,6 +62,20 @@ class AppendOnlyModel(models.Model):
         if self.pk is not None and not kwargs.get("force_insert"):
             raise AppendOnlyError("审计日志只能追加，不能修改。")
         super().save(*args, **kwargs)
+
+    def save_base(self, raw=False, force_insert=False, force_update=False, using=None, update_fields=None):
+        # ``save_base`` skips ``save()``: a row already in the database (or any explicit update) is refused here too.
+        if not self._state.adding or force_update or update_fields is not None:
+            raise AppendOnlyError("审计日志只能追加，不能修改。")
+        if self.pk is not None and not force_insert:
+            raise AppendOnlyError("审计日志只能追加，不能修改。")
+        super().save_base(
+            raw=raw, force_insert=force_insert, force_update=force_update, using=using, update_fields=update_fields
+        )
+
+    def _do_update(self, *args, **kwargs):
+        # The last door to an UPDATE statement for a single row, whatever path led here.
+        raise AppendOnlyError("审计日志只能追加，不能修改。")
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("审计日志只能追加，不能删除。")

@@ -47,6 +47,11 @@ class AuditLogTable(tables.Table):
     def render_action(self, value):
         return ACTION_LABELS.get(value, value)
 
+    def render_object_repr(self, value, record):
+        from .services import display_repr
+
+        return display_repr(record) or "—"
+
 
 class SensitiveAccessLogTable(tables.Table):
     ts = tables.DateTimeColumn(verbose_name="时间", format="Y-m-d H:i:s")

@@ -13,6 +13,7 @@ from jiceng.core.views import ObjectListView, ScopedViewMixin
 
 from .filters import AuditLogFilterSet, SensitiveAccessLogFilterSet
 from .models import AuditLog, SensitiveAccessLog
+from .services import display_detail, display_repr
 from .tables import ACTION_LABELS, AuditLogTable, SensitiveAccessLogTable
 
 
@@ -45,7 +46,8 @@ class AuditLogDetailView(AuditReadOnlyMixin, ScopedViewMixin, View):
             "title": "审计记录",
             "object": entry,
             "action_label": ACTION_LABELS.get(entry.action, entry.action),
-            "detail_json": json.dumps(entry.detail, ensure_ascii=False, indent=2, sort_keys=True),
+            "object_label": display_repr(entry),
+            "detail_json": json.dumps(display_detail(entry.detail), ensure_ascii=False, indent=2, sort_keys=True),
         }
         return render(request, self.template_name, context)
 

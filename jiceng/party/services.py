@@ -13,6 +13,8 @@ from jiceng.core.errors import OutOfScope
 from jiceng.core.scoping import user_can
 from jiceng.core.services import Result, full_clean, reject_unknown, require_scope
 from jiceng.core.validators import validate_not_future
+from jiceng.people.models import Resident
+from jiceng.territory.models import Area, Building, Household
 
 from .choices import ALLOWED_PARENT, BRANCH_TYPES, COMMUNITY_TYPES, ORG_AREA_KINDS, MemberStatus, OrgType, SeatRole
 from .models import CentralHousehold, CommitteeSeat, PartyGroup, PartyMember, PartyOrg, add_years
@@ -41,7 +43,7 @@ def _validate_org(org: PartyOrg) -> None:
     elif org.parent is not None and not org.area.path.startswith(org.parent.area.path):
         errors["area"] = "党组织所在辖区必须在上级党组织的辖区之内。"
     if not 3 <= (org.term_years or 0) <= 5:
-        errors["term_years"] = "党组织委员会每届任期为 3-5 年（党章第三十条）。"
+        errors["term_years"] = TERM_YEARS_MESSAGE
     if org.term_extended_until:
         if not org.term_end:
             errors["term_extended_until"] = "请先填写本届起始日期，再登记延期换届。"
@@ -87,6 +89,24 @@ def org_warnings(org: PartyOrg) -> list[str]:
     return warnings
 
 
+TERM_YEARS_MESSAGE = "党组织委员会每届任期为 3-5 年（党章第三十条）。"
+
+
+def _check_term_inputs(org: PartyOrg) -> None:
+    """The inputs of the term arithmetic, checked *before* it runs (a year 9999 start or a 30000-year term
+    would overflow ``date``)."""
+    errors = {}
+    if not isinstance(org.term_years, int) or not 3 <= org.term_years <= 5:
+        errors["term_years"] = TERM_YEARS_MESSAGE
+    for field, label in (("term_start", "本届起始日期"), ("established_at", "成立日期")):
+        try:
+            validate_not_future(getattr(org, field), label)
+        except ValidationError as exc:
+            errors[field] = exc.messages[0]
+    if errors:
+        raise ValidationError(errors)
+
+
 def _compute_term(org: PartyOrg) -> None:
     org.term_end = add_years(org.term_start, org.term_years) if org.term_start else None
 
@@ -100,6 +120,7 @@ def party_org_create(*, actor, **data) -> Result[PartyOrg]:
     require_scope(actor, PartyOrg, "add", org.area.path)
     if "term_years" not in data:
         org.term_years = default_term_years(org.org_type, org.area.kind)
+    _check_term_inputs(org)
     _compute_term(org)
     org.scope_path = org.area.path
     _validate_org(org)
@@ -111,20 +132,90 @@ def party_org_create(*, actor, **data) -> Result[PartyOrg]:
 
 @transaction.atomic
 def party_org_update(*, actor, org: PartyOrg, **data) -> Result[PartyOrg]:
+    """Edit an organisation. Moving it (a new ``area``) carries what lives at its node along, in the
+    same transaction: its members, committee seats and 党小组 (see ``_move_org_contents``)."""
     org = PartyOrg.objects.select_for_update().get(pk=org.pk)
     require_scope(actor, PartyOrg, "change", org.scope_path)
     before = snapshot(org)
+    old_path = org.scope_path
     reject_unknown(data, ORG_FIELDS, verb="修改")
     for key, value in data.items():
         setattr(org, key, value)
     require_scope(actor, PartyOrg, "change", org.area.path)
+    _check_term_inputs(org)
     _compute_term(org)
     org.scope_path = org.area.path
     _validate_org(org)
     full_clean(org)
+    detail = None
+    if org.scope_path != old_path:
+        detail = {"moved": {"from": old_path, "to": org.scope_path, **_move_org_contents(actor, org, old_path)}}
     org.save()
-    audit_record(actor=actor, action="update", obj=org, before=before, after=snapshot(org))
+    audit_record(actor=actor, action="update", obj=org, before=before, after=snapshot(org), detail=detail)
     return Result(org, org_warnings(org))
+
+
+def _move_org_contents(actor, org: PartyOrg, old_path: str) -> dict[str, int]:
+    """``org`` moves from ``old_path`` to ``org.scope_path``: re-home what takes its scope from it.
+
+    - Members whose relation is held here, its committee seats and its 党小组 take the new path (their
+      ``scope_path`` is the organisation's by construction), so the old node's users stop seeing them
+      and the new node's users see all of them.
+    - Child organisations keep their own node (an organisation's path is its own ``area``'s); each must
+      still lie inside the new node, else the move is refused: move or re-attach them first.
+    - A 党小组 covers buildings of its branch's community and a 党员中心户 lies in it: if the new node is
+      in another community the move is refused while any of them points into the old one (the
+      buildings cannot follow; re-assign the groups first).
+    The actor must be able to change members, seats and groups at both ends.
+    """
+    new_path = org.scope_path
+    for model in (PartyMember, CommitteeSeat, PartyGroup):
+        require_scope(actor, model, "change", old_path)
+        require_scope(actor, model, "change", new_path)
+    for child in PartyOrg.objects.filter(parent=org).select_related("area").order_by("pk"):
+        if not child.area.path.startswith(org.area.path):
+            raise ValidationError(
+                {"area": f"下级党组织“{child.name}”所在辖区不在新辖区之内，请先调整下级党组织后再迁移。"}
+            )
+    community_path = org.area.path[: 3 * Area.steplen]
+    groups = PartyGroup.objects.filter(branch=org)
+    stray = (
+        Building.objects.filter(party_groups__branch=org)
+        .exclude(scope_path__startswith=community_path)
+        .values_list("party_groups__name", "name")
+        .order_by("pk")
+        .first()
+    )
+    if stray:
+        raise ValidationError(
+            {
+                "area": f"党小组“{stray[0]}”覆盖的楼栋“{stray[1]}”不在新辖区所在社区内，不能随党支部迁移；请先调整党小组。"
+            }
+        )
+    stray_ch = (
+        CentralHousehold.objects.filter(group__branch=org)
+        .exclude(household__scope_path__startswith=community_path)
+        .select_related("member")
+        .order_by("pk")
+        .first()
+    )
+    if stray_ch:
+        raise ValidationError(
+            {"area": f"党员中心户“{stray_ch}”所在户不在新辖区所在社区内，不能随党支部迁移；请先调整党小组。"}
+        )
+    return {
+        "members": PartyMember.objects.filter(org=org).update(scope_path=new_path),
+        "seats": CommitteeSeat.objects.filter(org=org).update(scope_path=new_path),
+        "groups": groups.update(scope_path=new_path),
+    }
+
+
+def _lock_orgs(org_ids) -> None:
+    """Lock the organisations' rows (in pk order, so two writers never deadlock) for the rest of the
+    transaction: their member counts are recounted and written by whoever holds the lock."""
+    ids = sorted({i for i in org_ids if i})
+    if ids:
+        list(PartyOrg.objects.filter(pk__in=ids).select_for_update().order_by("pk").values_list("pk", flat=True))
 
 
 def refresh_org_counts(org_ids) -> None:
@@ -176,26 +267,30 @@ def member_derive(member: PartyMember) -> list[str]:
             errors[field] = f"{label}不能早于{previous[0]}。"
         previous = (label, value)
     if member.probation_extended:
-        if not 1 <= member.probation_extension_months <= 12:
+        months = member.probation_extension_months
+        if not isinstance(months, int) or not 1 <= months <= 12:
             errors["probation_extension_months"] = "预备期只能延长一次，且不超过 1 年（1-12 个月）。"
     else:
         member.probation_extension_months = 0
-    probation_end = add_years(member.join_date, 1)
-    if member.probation_extension_months:
-        month = probation_end.month - 1 + member.probation_extension_months
-        year = probation_end.year + month // 12
-        month = month % 12 + 1
-        day = min(probation_end.day, 28 if month == 2 else 30 if month in {4, 6, 9, 11} else 31)
-        probation_end = dt.date(year, month, day)
-    member.probation_end = probation_end
+    # The probation arithmetic runs only on checked inputs: a join date in year 9999 or a 99999-month
+    # extension would overflow ``date`` (a 500); their errors are reported instead.
+    probation_end = None
+    if "join_date" not in errors and "probation_extension_months" not in errors:
+        probation_end = add_years(member.join_date, 1)
+        if member.probation_extension_months:
+            month = probation_end.month - 1 + member.probation_extension_months
+            year = probation_end.year + month // 12
+            month = month % 12 + 1
+            day = min(probation_end.day, 28 if month == 2 else 30 if month in {4, 6, 9, 11} else 31)
+            probation_end = dt.date(year, month, day)
+        member.probation_end = probation_end
     if member.full_date:
-        if member.full_date < probation_end:
+        try:
+            validate_not_future(member.full_date, "转正日期")
+        except ValidationError as exc:
+            errors["full_date"] = exc.messages[0]
+        if probation_end is not None and member.full_date < probation_end:
             errors["full_date"] = f"转正日期不能早于预备期满日期 {probation_end:%Y-%m-%d}。"
-        else:
-            try:
-                validate_not_future(member.full_date, "转正日期")
-            except ValidationError as exc:
-                errors["full_date"] = exc.messages[0]
     member.status = MemberStatus.FULL if member.full_date else MemberStatus.PROBATIONARY
     if member.is_in_service:
         if not member.employer:
@@ -230,12 +325,26 @@ def member_derive(member: PartyMember) -> list[str]:
     return warnings
 
 
+def _require_member_links_visible(actor, member: PartyMember, *, old: PartyMember | None = None) -> None:
+    """The resident and the report community a member points at must be within the actor's view scope
+    (on an update, only a link that changes: an unchanged form saves unchanged)."""
+    if member.resident_id and (old is None or old.resident_id != member.resident_id):
+        if not Resident.objects.restrict(actor, "view").filter(pk=member.resident_id).exists():
+            raise OutOfScope("所选居民不在您的管辖范围内。")
+    if member.report_community_id and (old is None or old.report_community_id != member.report_community_id):
+        if not Area.objects.restrict(actor, "view").filter(pk=member.report_community_id).exists():
+            raise OutOfScope("所选报到社区不在您的管辖范围内。")
+
+
 @transaction.atomic
 def member_create(*, actor, **data) -> Result[PartyMember]:
     reject_unknown(data, MEMBER_FIELDS)
+    org = data.get("org")
+    _lock_orgs([getattr(org, "pk", None)])  # concurrent creates in one organisation count in turn
     member = PartyMember(**data)
     warnings = member_derive(member)
     require_scope(actor, PartyMember, "add", member.scope_path)
+    _require_member_links_visible(actor, member)
     full_clean(member)
     member.save()
     refresh_org_counts([member.org_id])
@@ -245,15 +354,23 @@ def member_create(*, actor, **data) -> Result[PartyMember]:
 
 @transaction.atomic
 def member_update(*, actor, member: PartyMember, **data) -> Result[PartyMember]:
+    # Lock the organisations first (old and new, pk order), then the member: the same order as a move of
+    # the organisation (``party_org_update``), so the two never deadlock.
+    current_org = PartyMember.objects.filter(pk=member.pk).values_list("org_id", flat=True).first()
+    _lock_orgs([current_org, getattr(data.get("org"), "pk", None)])
     member = PartyMember.objects.select_for_update().get(pk=member.pk)
+    if member.org_id != current_org:  # moved between our read and the lock: lock that one too
+        _lock_orgs([member.org_id])
     require_scope(actor, PartyMember, "change", member.scope_path)
     before = snapshot(member)
+    original = PartyMember(resident_id=member.resident_id, report_community_id=member.report_community_id)
     reject_unknown(data, MEMBER_FIELDS, verb="修改")
     old_org = member.org_id
     for key, value in data.items():
         setattr(member, key, value)
     warnings = member_derive(member)
     require_scope(actor, PartyMember, "change", member.scope_path)
+    _require_member_links_visible(actor, member, old=original)
     if member.status != MemberStatus.FULL and member.seats.filter(end__isnull=True).exists():
         raise ValidationError({"full_date": "该党员担任书记或委员，必须是正式党员。"})
     full_clean(member)
@@ -346,6 +463,7 @@ def group_create(*, actor, branch: PartyOrg, name: str, buildings=(), leader=Non
         raise ValidationError({"branch": "党小组只能设在党支部之内。"})
     require_scope(actor, PartyGroup, "add", branch.scope_path)
     group = PartyGroup(branch=branch, name=name, leader=leader, scope_path=branch.scope_path)
+    _require_group_links_visible(actor, buildings, leader)
     _validate_group(group, buildings)
     full_clean(group)
     group.save()
@@ -354,6 +472,15 @@ def group_create(*, actor, branch: PartyOrg, name: str, buildings=(), leader=Non
         actor=actor, action="create", obj=group, after={**snapshot(group), "buildings": [b.pk for b in buildings]}
     )
     return Result(group)
+
+
+def _require_group_links_visible(actor, buildings, leader) -> None:
+    """Every building a group is given, and its leader, must be within the actor's view scope."""
+    ids = {b.pk for b in buildings}
+    if ids and Building.objects.restrict(actor, "view").filter(pk__in=ids).count() != len(ids):
+        raise OutOfScope("所选楼栋不在您的管辖范围内。")
+    if leader is not None:
+        _require_member_visible(actor, leader)
 
 
 def _validate_group(group: PartyGroup, buildings) -> None:
@@ -370,6 +497,10 @@ def group_update(*, actor, group: PartyGroup, name=None, buildings=None, leader=
     group = PartyGroup.objects.select_for_update().get(pk=group.pk)
     require_scope(actor, PartyGroup, "change", group.scope_path)
     before = {**snapshot(group), "buildings": sorted(group.buildings.values_list("pk", flat=True))}
+    # Only what changes is checked: an unchanged form saves unchanged.
+    added = [b for b in buildings if b.pk not in set(before["buildings"])] if buildings is not None else []
+    new_leader = leader if leader is not ... and leader is not None and leader.pk != group.leader_id else None
+    _require_group_links_visible(actor, added, new_leader)
     if name is not None:
         group.name = name
     if leader is not ...:
@@ -399,6 +530,9 @@ def central_household_create(
     ch = CentralHousehold(
         member=member, household=household, group=group, designated_at=designated_at, scope_path=household.scope_path
     )
+    linked_ids = {h.pk for h in linked_households}
+    if linked_ids and Household.objects.restrict(actor, "view").filter(pk__in=linked_ids).count() != len(linked_ids):
+        raise OutOfScope("所选联系户不在您的管辖范围内。")
     for h in linked_households:
         if not h.scope_path.startswith(household.scope_path[:12]):
             raise ValidationError({"linked_households": f"联系户“{h}”不在同一社区。"})

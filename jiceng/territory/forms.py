@@ -1,12 +1,44 @@
 from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.fields import InvalidJSONInput
 
 from jiceng.core.forms import ServiceModelForm
 
+from .geo import BOUNDARY_TOO_LONG, MAX_BOUNDARY_CHARS
 from .models import Area, Building, Household
 
 
+class BoundaryJSONField(forms.JSONField):
+    """Django's JSONField with a length cap, and absurd nesting (``[[[[…]]]]``) answered as invalid input
+    instead of a RecursionError (a 500)."""
+
+    default_error_messages = {"invalid": "边界不是有效的 GeoJSON 文本。"}
+
+    def to_python(self, value):
+        if isinstance(value, str) and len(value) > MAX_BOUNDARY_CHARS:
+            raise ValidationError(BOUNDARY_TOO_LONG, code="too_long")
+        try:
+            return super().to_python(value)
+        except RecursionError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid", params={"value": ""}) from None
+
+    def bound_data(self, data, initial):
+        if isinstance(data, str) and len(data) > MAX_BOUNDARY_CHARS:
+            return InvalidJSONInput(data[:1000])  # redisplay a stub, not a megabyte
+        try:
+            return super().bound_data(data, initial)
+        except RecursionError:
+            return InvalidJSONInput(data[:1000])
+
+    def prepare_value(self, value):
+        try:
+            return super().prepare_value(value)
+        except (RecursionError, ValueError):
+            return ""
+
+
 class AreaForm(ServiceModelForm):
-    boundary = forms.JSONField(label="边界（GeoJSON）", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    boundary = BoundaryJSONField(label="边界（GeoJSON）", required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
     #: The fields that make sense for each kind of node.
     KIND_FIELDS = {

@@ -8,6 +8,10 @@ from django.core.exceptions import ValidationError
 from shapely.geometry import Point, shape
 from shapely.validation import explain_validity
 
+#: A grid or community outline of a few thousand vertices is a few hundred kB at most.
+MAX_BOUNDARY_CHARS = 1_000_000
+BOUNDARY_TOO_LONG = "边界 GeoJSON 过长（不超过 100 万个字符），请简化边界后再提交。"
+
 
 def parse_boundary(geojson) -> dict | None:
     """Validate a GeoJSON Polygon/MultiPolygon (or a Feature holding one); return the geometry dict."""
@@ -16,19 +20,23 @@ def parse_boundary(geojson) -> dict | None:
     if isinstance(geojson, str):
         import json
 
+        if len(geojson) > MAX_BOUNDARY_CHARS:
+            raise ValidationError(BOUNDARY_TOO_LONG)
         try:
             geojson = json.loads(geojson)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting ([[[[…]]]])
             raise ValidationError("边界不是有效的 GeoJSON 文本。") from None
     if not isinstance(geojson, dict):
         raise ValidationError("边界必须是 GeoJSON 对象。")
     if geojson.get("type") == "Feature":
         geojson = geojson.get("geometry") or {}
+        if not isinstance(geojson, dict):  # {"type": "Feature", "geometry": [1]} or "x"
+            raise ValidationError("边界 Feature 的 geometry 必须是 GeoJSON 对象。")
     if geojson.get("type") not in {"Polygon", "MultiPolygon"}:
         raise ValidationError("边界必须是 GeoJSON 的 Polygon 或 MultiPolygon。")
     try:
         geom = shape(geojson)
-    except Exception:  # noqa: BLE001 - shapely raises several types for malformed input
+    except Exception:  # noqa: BLE001 - shapely raises several types (RecursionError too) for malformed input
         raise ValidationError("边界坐标格式不正确。") from None
     if geom.is_empty or not geom.is_valid:
         raise ValidationError(f"边界多边形无效：{explain_validity(geom)}。")

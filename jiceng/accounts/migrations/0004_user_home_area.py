@@ -5,16 +5,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_initial'),
-        ('territory', '0002_alter_building_uniq_building_number_in_grid_and_more'),
+        ("accounts", "0003_initial"),
+        ("territory", "0002_alter_building_uniq_building_number_in_grid_and_more"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='home_area',
-            field=models.ForeignKey(blank=True, help_text='账号由哪个节点的系统管理员管理；尚未授予角色的账号据此确定谁能看到它。', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='territory.area', verbose_name='所属节点'),
+            model_name="user",
+            name="home_area",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="账号由哪个节点的系统管理员管理；尚未授予角色的账号据此确定谁能看到它。",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="territory.area",
+                verbose_name="所属节点",
+            ),
         ),
     ]

@@ -164,9 +164,13 @@ def test_party_group_only_inside_a_branch(personas):
 
 def test_party_group_buildings_in_the_branch_community_and_leader_from_the_branch(personas):
     foreign = Building.objects.filter(grid__code__startswith="341103003009").first()
+    # The street sees both communities: the domain rule answers.
     with pytest.raises(ValidationError) as exc:
-        group_create(actor=personas.wenchang_worker, branch=_branch(), name="x", buildings=[foreign])
+        group_create(actor=personas.longpan_admin, branch=_branch(), name="x", buildings=[foreign])
     assert _errors(exc) == {"buildings": [f"楼栋“{foreign.name}”不在该党支部所在社区内。"]}
+    # The community worker does not even see that building: out of scope, its name is not echoed.
+    with pytest.raises(OutOfScope):
+        group_create(actor=personas.wenchang_worker, branch=_branch(), name="x", buildings=[foreign])
     outsider = PartyMember.objects.filter(org=_community_org()).first()
     with pytest.raises(ValidationError) as exc:
         group_create(actor=personas.wenchang_worker, branch=_branch(), name="x", leader=outsider)

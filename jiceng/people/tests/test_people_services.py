@@ -312,7 +312,7 @@ def test_tag_dates_and_fields(personas):
     assert _errors(exc) == {"resident": ["该字段不可修改。"]}
     tag_update(actor=personas.grid_wc01, tag=tag, risk_level="medium", help_measures="每月走访")
     log = AuditLog.objects.filter(action="update", object_type="people.ResidentTag", object_id=str(tag.pk)).get()
-    assert log.detail["changes"]["risk_level"] == {"before": "low", "after": "medium"}
+    assert log.detail["changes"]["risk_level"] == {"before": "（敏感信息）", "after": "（敏感信息，已变更）"}
 
 
 def test_resident_moving_house_takes_the_tags_along(personas):

@@ -112,7 +112,7 @@ def test_household_detail_masks_personal_data(client, login):
 
 
 def test_grid_code_rule_on_create(client, login):
-    login("wenchang_worker")
+    login("longpan_admin")  # 网格划分须经街道审定: the street adds grids
     community = _area("文昌花园社区")
     url = reverse("territory:area_add", args=[community.pk, "grid"])
     response = client.get(url)
