@@ -6,7 +6,8 @@
   if (!el || !window.L) return;
   var map = L.map(el, { zoomSnap: 0.25, attributionControl: false });
   if (el.dataset.tiles) { L.tileLayer(el.dataset.tiles, { maxZoom: 19 }).addTo(map); }
-  var palette = ["#c8102e", "#d9480f", "#2b8a3e", "#1864ab", "#5f3dc4", "#e67700"];
+  // Seven colours for rows of six grids: neighbours across and down never share one.
+  var palette = ["#c8102e", "#d9480f", "#2b8a3e", "#1864ab", "#5f3dc4", "#e67700", "#0b7285"];
   fetch(el.dataset.geojson, { credentials: "same-origin" })
     .then(function (r) { return r.json(); })
     .then(function (data) {
