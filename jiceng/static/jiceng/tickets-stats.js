@@ -21,8 +21,8 @@
     xAxis: { type: "category", data: data.trend.map(function (r) { return r.week.slice(5); }) },
     yAxis: { type: "value", minInterval: 1 },
     series: [
-      { name: "提交", type: "line", smooth: true, data: data.trend.map(function (r) { return r.submitted; }) },
-      { name: "结案", type: "line", smooth: true, data: data.trend.map(function (r) { return r.closed; }) }
+      { name: "提交", type: "line", data: data.trend.map(function (r) { return r.submitted; }) },
+      { name: "结案", type: "line", data: data.trend.map(function (r) { return r.closed; }) }
     ]
   });
   chart("jc-chart-category", {
