@@ -53,6 +53,58 @@ def read_rows(path: str | Path, filename: str | None = None) -> Iterator[tuple[i
         yield from _read_xlsx(path)
 
 
+def read_rows_in_background(path: str | Path, filename: str | None = None, *, chunk: int = 500):
+    """:func:`read_rows`, parsed by a forked helper process that streams chunks of rows through a
+    bounded queue: parsing (a quarter of an import's time) runs on another core while this process
+    validates and writes. Memory stays flat (at most 8 chunks in flight). Same rows, same errors; the
+    helper never touches the database and is stopped when the reader stops early. Falls back to
+    :func:`read_rows` where ``fork`` is unavailable."""
+    import multiprocessing as mp
+
+    try:
+        ctx = mp.get_context("fork")
+    except ValueError:
+        yield from read_rows(path, filename)
+        return
+    queue = ctx.Queue(maxsize=8)
+    proc = ctx.Process(target=_produce_rows, args=(str(path), filename, chunk, queue), daemon=True)
+    proc.start()
+    try:
+        while True:
+            kind, payload = queue.get()
+            if kind == "rows":
+                yield from payload
+            elif kind == "error":
+                raise FileFormatError(payload)
+            else:
+                return
+    finally:
+        if proc.is_alive():
+            proc.terminate()
+        proc.join(timeout=5)
+        queue.close()
+
+
+def _produce_rows(path: str, filename: str | None, chunk: int, queue) -> None:
+    batch: list = []
+    try:
+        for item in read_rows(path, filename):
+            batch.append(item)
+            if len(batch) >= chunk:
+                queue.put(("rows", batch))
+                batch = []
+        queue.put(("rows", batch))
+        queue.put(("end", None))
+    except FileFormatError as exc:
+        queue.put(("rows", batch))
+        queue.put(("error", str(exc)))
+    except Exception as exc:  # noqa: BLE001 - reported in the importing process
+        queue.put(("rows", batch))
+        queue.put(("error", f"无法读取该文件（{type(exc).__name__}）。"))
+    queue.close()
+    queue.join_thread()
+
+
 def _read_xlsx(path: Path) -> Iterator[tuple[int, list]]:
     from openpyxl import load_workbook
 
@@ -401,7 +453,22 @@ def clean_choice(value, choices) -> str | None:
     )
 
 
+_LOOKUPS: dict[int, tuple] = {}
+
+
 def choice_lookup(choices) -> dict[str, str]:
+    """The label/code table of ``choices``, built once per choices object (an import asks per cell)."""
+    entry = _LOOKUPS.get(id(choices))
+    if entry is not None and entry[0] is choices:
+        return entry[1]
+    lookup = _choice_lookup(choices)
+    if len(_LOOKUPS) > 256:
+        _LOOKUPS.clear()
+    _LOOKUPS[id(choices)] = (choices, lookup)  # keeps ``choices`` alive: its id cannot be reused
+    return lookup
+
+
+def _choice_lookup(choices) -> dict[str, str]:
     lookup: dict[str, str] = {}
     for code, label in choices:
         if code == "":

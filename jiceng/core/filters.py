@@ -1,6 +1,31 @@
 """Filter-set base for the web lists."""
 
 import django_filters as filters
+from django import forms
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+
+class FastSelect(forms.Select):
+    """A single ``<select>`` rendered in Python, not one template per ``<option>``.
+
+    Django renders each option through the widget templates (≈ 0.15 ms each): a street's 120 grids
+    were half of the resident list's time. Same markup as ``forms.Select`` for flat choices (the
+    filters' choices are flat: model choices and ``TextChoices``)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        selected = {str(v) for v in self.format_value(value)}
+        final = self.build_attrs(self.attrs, attrs)
+        attrs_html = "".join(
+            f" {escape(k)}" if v is True else f' {escape(k)}="{escape(v)}"'
+            for k, v in final.items()
+            if v is not False and v is not None
+        )
+        options = "".join(
+            f'<option value="{escape(v)}"{" selected" if str(v) in selected else ""}>{escape(label)}</option>'
+            for v, label in self.choices
+        )
+        return mark_safe(f'<select name="{escape(name)}"{attrs_html}>{options}</select>')  # all escaped
 
 
 class ScopedFilterSet(filters.FilterSet):
@@ -15,4 +40,8 @@ class ScopedFilterSet(filters.FilterSet):
                 f.queryset = qs.restrict(user, "view")
         for field in self.form.fields.values():
             css = "form-select form-select-sm" if hasattr(field, "choices") else "form-control form-control-sm"
+            if type(field.widget) is forms.Select:
+                fast = FastSelect(attrs=field.widget.attrs, choices=field.widget.choices)
+                fast.is_required = field.widget.is_required
+                field.widget = fast
             field.widget.attrs["class"] = css

@@ -12,6 +12,7 @@ from django.views import View
 from django_tables2 import RequestConfig
 
 from .errors import OutOfScope
+from .paginator import CappedPaginator
 from .scoping import get_scoped_object_or_404, permission_name
 
 PER_PAGE = 50
@@ -88,8 +89,10 @@ class ObjectListView(ScopedViewMixin, View):
         if not self.can(self.action):  # a list the role has no permission for is refused, not shown empty
             raise PermissionDenied("您没有查看该列表的权限。")
         filterset, qs = self.get_filtered()
-        table = self.table_class(qs, request=request)
-        RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+        # No ``request=`` here: django-tables2 would then paginate once by itself with Django's
+        # Paginator (a full COUNT(*)) before ours runs. RequestConfig sets ``table.request``.
+        table = self.table_class(qs)
+        RequestConfig(request, paginate={"per_page": PER_PAGE, "paginator_class": CappedPaginator}).configure(table)
         context = {
             "title": self.title or self.model._meta.verbose_name_plural,
             "table": table,

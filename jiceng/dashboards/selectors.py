@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef
+
 from jiceng.party.choices import BRANCH_TYPES
 from jiceng.party.models import CentralHousehold, PartyGroup, PartyMember, PartyOrg
 from jiceng.people.models import Resident, Worker
 from jiceng.territory.models import Area, Building, Household
+
+from . import stats_cache
 
 STAT_KEYS = (
     "streets", "communities", "grids", "quarters", "quarter_branches", "party_groups", "central_households",
@@ -20,8 +24,30 @@ STAT_LABELS = {
 }  # fmt: skip
 
 
+def _version_path(path: str, kind: str) -> str:
+    """The path whose version covers the figures of a node: a grid's or quarter's community (a quarter
+    spans grids, and a grid's workers sit at the community), otherwise the node itself."""
+    if kind in ("grid", "quarter") and len(path) > 4:
+        return path[:-4]
+    return path
+
+
 def node_stats(user, node: Area | None = None) -> dict[str, int]:
-    """Counts for ``node`` (default: everything the user may see), always within the user's scope."""
+    """Counts for ``node`` (default: everything the user may see), always within the user's scope.
+
+    Cached until the next committed write under the node (``stats_cache``: the staleness bound is
+    documented there)."""
+    if node is not None:
+        paths = [_version_path(node.path, node.kind)]
+    else:
+        scope = getattr(user, "scope", None)
+        paths = [_version_path(g.area_path, g.area_kind) for g in scope.grants] if scope is not None else []
+    return stats_cache.cached(
+        "node_stats", user, paths, node.path if node is not None else "*", lambda: _node_stats(user, node)
+    )
+
+
+def _node_stats(user, node: Area | None = None) -> dict[str, int]:
 
     def scoped(qs):
         qs = qs.restrict(user, "view")
@@ -61,25 +87,45 @@ def _grid_workers(user, node: Area | None) -> int:
     return qs.count()
 
 
-def coverage_gaps(user, *, limit: int = 200) -> dict:
-    """The gaps of "纵向到底、横向到边" within the user's scope (each list capped, with full counts)."""
+def coverage_gaps(user, *, limit: int = 200, building_limit: int = 50) -> dict:
+    """The coverage page's gaps, cached like :func:`node_stats` (until a committed write under the
+    user's nodes, and per day: the term alerts depend on the date)."""
+    import datetime as dt
+
+    scope = getattr(user, "scope", None)
+    paths = [_version_path(g.area_path, g.area_kind) for g in scope.grants] if scope is not None else []
+    extra = f"{dt.date.today():%Y-%m-%d}:{limit}:{building_limit}"
+    return stats_cache.cached(
+        "coverage", user, paths, extra, lambda: _coverage_gaps(user, limit=limit, building_limit=building_limit)
+    )
+
+
+def _coverage_gaps(user, *, limit: int = 200, building_limit: int = 50) -> dict:
+    """The gaps of "纵向到底、横向到边" within the user's scope (each list capped, with full counts).
+
+    Each gap is a ``NOT EXISTS`` (no join fan-out, no DISTINCT); listed rows never load the grid
+    polygons (``boundary``), which the page does not show."""
     from jiceng.party.selectors import term_alerts
 
-    quarters = Area.objects.restrict(user).filter(kind="quarter").exclude(party_orgs__org_type__in=BRANCH_TYPES)
+    branch = PartyOrg.objects.filter(area=OuterRef("pk"), org_type__in=BRANCH_TYPES)
+    quarters = Area.objects.restrict(user).filter(kind="quarter").exclude(Exists(branch)).defer("boundary")
+    grouped = PartyGroup.buildings.through.objects.filter(building_id=OuterRef("pk"))
     buildings = (
         Building.objects.restrict(user)
-        .filter(party_groups__isnull=True)
+        .exclude(Exists(grouped))
         .select_related("grid", "quarter")
+        .defer("grid__boundary", "quarter__boundary")
         .order_by("code")
     )
-    grids = Area.objects.restrict(user).filter(kind="grid", grid_workers__isnull=True).order_by("code")
-    alerts = term_alerts(user)
+    serving = Worker.grids.through.objects.filter(area_id=OuterRef("pk"))
+    grids = Area.objects.restrict(user).filter(kind="grid").exclude(Exists(serving)).defer("boundary").order_by("code")
+    alerts = term_alerts(user).defer("area__boundary")
     import datetime as dt
 
     today = dt.date.today()
     return {
         "quarters_without_branch": {"count": quarters.count(), "rows": list(quarters.order_by("code")[:limit])},
-        "buildings_without_group": {"count": buildings.count(), "rows": list(buildings[:limit])},
+        "buildings_without_group": {"count": buildings.count(), "rows": list(buildings[:building_limit])},
         "grids_without_worker": {"count": grids.count(), "rows": list(grids[:limit])},
         "terms_overdue": [o for o in alerts if (o.effective_term_end or today) < today],
         "terms_due_soon": [o for o in alerts if (o.effective_term_end or today) >= today],

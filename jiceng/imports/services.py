@@ -36,7 +36,7 @@ from jiceng.audit.services import audit_record
 from jiceng.core import excel
 
 from .choices import ImportMode, JobStatus, OnExisting
-from .importers import IMPORTERS, Importer, Issue, RowRejected, get_importer
+from .importers import IMPORTERS, ROW_BY_ROW, BatchFallback, Importer, Issue, RowRejected, get_importer
 from .models import MAX_STORED_ISSUES, ImportJob
 
 logger = logging.getLogger(__name__)
@@ -180,12 +180,16 @@ class ImportRun:
         self.progress = Progress(job, side_connection=job.dry_run or job.mode == ImportMode.ALL_OR_NOTHING)
         self.issues_file = None
         self.committed_through = 0
+        self.buffer: list | None = None
 
     # -- file --
 
     def open_rows(self):
         path = Path(self.job.file.path)
-        rows = excel.read_rows(path, self.job.original_name)
+        # A large file is parsed by a helper process while this one validates and writes (another core).
+        large = path.stat().st_size > getattr(settings, "JICENG_IMPORT_BACKGROUND_READ_BYTES", 2 << 20)
+        reader = excel.read_rows_in_background if large else excel.read_rows
+        rows = reader(path, self.job.original_name)
         head = list(islice(rows, excel.HEADER_SCAN_ROWS + 1))
         self.header = excel.locate_header(head, self.importer.synonyms())
         if self.header is None:
@@ -207,6 +211,12 @@ class ImportRun:
 
     def issue(self, row: int, column: str, value, message: str, *, error: bool) -> None:
         item = Issue(row, column, excel.cell_text(value)[:200], message).as_dict()
+        if self.buffer is not None:  # a batch in progress: reported in row order at its end
+            self.buffer.append((row, item, error))
+            return
+        self.record(item, error)
+
+    def record(self, item: dict, error: bool) -> None:
         if error:
             self.n_errors += 1
             if len(self.errors) < MAX_STORED_ISSUES:
@@ -238,16 +248,22 @@ class ImportRun:
     # -- rows --
 
     def process(self, number: int, values: list) -> None:
+        prepared = self.prepare_row(number, values)
+        if prepared is not None:
+            self.apply_one(*prepared)
+
+    def prepare_row(self, number: int, values: list):
+        """Read, clean and de-duplicate one row; (number, raw, cleaned, notes) when it is to be applied."""
         raw = {key: (values[idx] if idx < len(values) else None) for idx, key in self.header.columns.items()}
         if excel.is_blank_row(list(raw.values())):
-            return  # blank and trailing rows
+            return None  # blank and trailing rows
         self.counts["processed"] += 1
         importer = self.importer
         importer.begin_row()
         cleaned, errors, notes = importer.clean(raw)
         if errors:
             self.reject(number, errors, raw)
-            return
+            return None
         key = importer.row_key(cleaned)
         if key is not None:
             signature = hash(tuple(excel.cell_text(raw.get(k)) for k in sorted(raw)))
@@ -259,31 +275,79 @@ class ImportRun:
                 else:
                     column = importer.key_columns[-1] if importer.key_columns else ""
                     self.reject(number, [(column, f"与第 {first[0]} 行的{importer.key_label()}重复。")], raw)
-                return
+                return None
             self.seen[key] = (number, signature)
+        return number, raw, cleaned, notes
+
+    def apply_one(self, number: int, raw: dict, cleaned: dict, notes: list[str]) -> None:
+        """One row through the services, in its own savepoint."""
+        importer = self.importer
+        importer.begin_row()
         try:
             with transaction.atomic():  # a row applies entirely or not at all
                 outcome = importer.apply(cleaned)
-        except RowRejected as exc:
+        except (RowRejected, ValidationError, PermissionDenied, Http404, IntegrityError) as exc:
             importer.row_failed()
-            self.reject(number, exc.issues, raw)
+            self.reject(number, self.issues_for(exc), raw)
             return
-        except ValidationError as exc:
-            importer.row_failed()
-            self.reject(number, self.map_validation(exc), raw)
-            return
-        except (PermissionDenied, Http404) as exc:
-            importer.row_failed()
-            message = str(exc) or "目标不在您的管辖范围内，操作被拒绝。"
-            self.reject(number, [(importer.scope_column, message)], raw)
-            return
-        except IntegrityError:
-            importer.row_failed()
-            self.reject(number, [("", "与已有数据冲突（违反唯一性约束），请检查是否重复。")], raw)
-            return
+        self.accept(number, outcome, notes)
+
+    def accept(self, number: int, outcome, notes: list[str]) -> None:
         self.counts[outcome.action] += 1
         for note in (*notes, *outcome.warnings):
             self.issue(number, "", "", note, error=False)
+
+    def issues_for(self, exc: Exception) -> list[tuple[str, str]]:
+        """The per-row report for a refused row (the same for the row and the batch paths)."""
+        if isinstance(exc, RowRejected):
+            return exc.issues
+        if isinstance(exc, ValidationError):
+            return self.map_validation(exc)
+        if isinstance(exc, (PermissionDenied, Http404)):
+            return [(self.importer.scope_column, str(exc) or "目标不在您的管辖范围内，操作被拒绝。")]
+        return [("", "与已有数据冲突（违反唯一性约束），请检查是否重复。")]
+
+    def process_batch(self, batch: list) -> None:
+        """A batch of rows: the importer's ``apply_batch`` when it has one (the fast path: look-ups once
+        per batch, validated by the same service checks, one insert and one audit row per batch), else
+        row by row. A batch that fails as a whole (e.g. a concurrent write took an identity number) is
+        rolled back alone and its rows are applied one by one, so the report stays per row."""
+        importer = self.importer
+        fast_min = getattr(settings, "JICENG_IMPORT_FAST_MIN_ROWS", 20)
+        if not hasattr(importer, "apply_batch") or len(batch) < fast_min:
+            for number, values in batch:
+                self.process(number, values)
+            return
+        self.buffer = []
+        try:
+            self._fast_batch(batch)
+        finally:
+            buffered, self.buffer = self.buffer, None
+            for _, item, error in sorted(buffered, key=lambda b: b[0]):
+                self.record(item, error)
+
+    def _fast_batch(self, batch: list) -> None:
+        importer = self.importer
+        prepared = [p for p in (self.prepare_row(n, v) for n, v in batch) if p is not None]
+        if not prepared:
+            return
+        importer.begin_row()
+        try:
+            with transaction.atomic():
+                results = importer.apply_batch([(n, cleaned) for n, _, cleaned, _ in prepared], job=self.job)
+        except BatchFallback:
+            importer.row_failed()
+            results = [ROW_BY_ROW] * len(prepared)
+        except IntegrityError:
+            importer.row_failed()
+            results = [ROW_BY_ROW] * len(prepared)
+        for (number, raw, cleaned, notes), result in zip(prepared, results, strict=True):
+            if result is ROW_BY_ROW:
+                self.apply_one(number, raw, cleaned, notes)
+            elif isinstance(result, Exception):
+                self.reject(number, self.issues_for(result), raw)
+            else:
+                self.accept(number, result, notes)
 
     def map_validation(self, exc: ValidationError) -> list[tuple[str, str]]:
         if hasattr(exc, "error_dict"):
@@ -314,8 +378,8 @@ class ImportRun:
         if job.dry_run or job.mode == ImportMode.ALL_OR_NOTHING:
             try:
                 with transaction.atomic():
-                    for number, values in rows:
-                        self.process(number, values)
+                    while batch := list(islice(rows, self.batch_size)):
+                        self.process_batch(batch)
                         self.tick()
                     if job.dry_run or self.counts["rejected"]:
                         raise _Rollback
@@ -327,9 +391,8 @@ class ImportRun:
             if not batch:
                 break
             with transaction.atomic():
-                for number, values in batch:
-                    self.process(number, values)
-                    self.tick()
+                self.process_batch(batch)
+                self.tick()
                 self.committed_through = batch[-1][0]
                 self.save_counts(committed_through_row=self.committed_through, heartbeat_at=timezone.now())
         return True

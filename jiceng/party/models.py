@@ -54,6 +54,7 @@ class PartyOrg(ScopedModel):
         verbose_name = "党组织"
         verbose_name_plural = "党组织"
         ordering = ["scope_path", "name"]
+        indexes = [models.Index(fields=["scope_path", "name"], name="partyorg_scope_name_idx")]
 
     def __str__(self):
         return self.name
@@ -125,7 +126,10 @@ class PartyMember(ScopedModel):
         verbose_name = "党员"
         verbose_name_plural = "党员"
         ordering = ["scope_path", "name"]
-        indexes = [models.Index(fields=["is_in_service", "scope_path"])]
+        indexes = [
+            models.Index(fields=["is_in_service", "scope_path"]),
+            models.Index(fields=["scope_path", "name"], name="partymember_scope_name_idx"),
+        ]
 
     def __str__(self):
         return self.name

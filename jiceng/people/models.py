@@ -82,7 +82,15 @@ class Resident(ScopedModel):
         verbose_name_plural = "居民"
         ordering = ["scope_path", "id"]
         indexes = [
-            models.Index(fields=["scope_path", "id"], name="resident_scope_idx"),
+            # Live rows only (every list and count filters ``deleted_at IS NULL``): a capped count under a
+            # path is an index-only range scan; on PostgreSQL scope_path and name are COLLATE "C"
+            # (jiceng/core/collation.py), so these btrees serve the prefix LIKE *and* the ORDER BY.
+            models.Index(fields=["scope_path", "id"], name="resident_scope_idx", condition=Q(deleted_at__isnull=True)),
+            # scope_path inside: a name search's capped count is an index-only scan, not one heap page
+            # per match (a surname's rows are spread over the whole table).
+            models.Index(
+                fields=["name", "scope_path", "id"], name="resident_name_idx", condition=Q(deleted_at__isnull=True)
+            ),
             models.Index(fields=["id_last4", "scope_path"], name="resident_last4_idx"),
         ]
 
@@ -172,6 +180,7 @@ class Worker(ScopedModel):
         verbose_name = "社区工作者"
         verbose_name_plural = "社区工作者"
         ordering = ["scope_path", "name"]
+        indexes = [models.Index(fields=["scope_path", "name"], name="worker_scope_name_idx")]
 
     def __str__(self):
         return self.name

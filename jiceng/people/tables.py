@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from .models import Resident, Worker
 
@@ -17,6 +20,10 @@ def age_of(birth: dt.date | None, today: dt.date | None = None) -> int | None:
         return None
     today = today or dt.date.today()
     return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+def _dash(value):
+    return "—" if value in (None, "") else value
 
 
 class ResidentTable(tables.Table):
@@ -35,6 +42,8 @@ class ResidentTable(tables.Table):
         fields = ("name", "id_number", "phone", "gender", "age", "grid", "room")
         order_by = ("name",)
         empty_text = "未找到居民"
+        # Rows rendered from :meth:`fast_rows` (the cells of the columns above, in one pass).
+        template_name = "people/resident_table.html"
         attrs = {"class": "table table-sm table-hover align-middle", "id": "jc-resident-table"}
 
     def render_age(self, value):
@@ -42,6 +51,34 @@ class ResidentTable(tables.Table):
 
     def render_room(self, record):
         return f"{record.building.name} {record.household.room}"
+
+    @property
+    def fast_rows(self):
+        """Each row of the current page as one ``<tr>``: the same values and cell classes as the
+        columns above (``tests: test_resident_table_fast_rows_match_columns``), built with plain string
+        operations (every value escaped) — ``format_html`` per cell was most of the page's time."""
+        visible = [c.name for c in self.columns]
+        wide = {"gender", "age", "grid"}
+        today = dt.date.today()
+        url0 = reverse("people:resident_detail", args=[0])  # …/0/ → …/<pk>/
+        head, tail = url0.rsplit("0", 1)
+        out = []
+        for record in self.page.object_list.data if hasattr(self, "page") else self.data:
+            cells = {
+                "name": f'<a href="{head}{record.pk}{tail}">{escape(record.name)}</a>',
+                "id_number": escape(record.id_number_masked or "—"),
+                "phone": escape(record.phone_masked or "—"),
+                "gender": escape(record.get_gender_display() or "—"),
+                "age": escape(_dash(age_of(record.birth_date, today))),
+                "grid": escape(record.grid.name if record.grid_id else "—"),
+                "room": f"{escape(record.building.name)} {escape(record.household.room)}",
+            }
+            tds = "".join(
+                f'<td class="d-none d-md-table-cell">{cells[n]}</td>' if n in wide else f"<td>{cells[n]}</td>"
+                for n in visible
+            )
+            out.append(mark_safe(f"<tr>{tds}</tr>"))  # every value above is escaped
+        return out
 
 
 class WorkerTable(tables.Table):

@@ -33,7 +33,16 @@ def _crumbs(user, area, tail):
 
 class ResidentListView(ObjectListView):
     model = Resident
-    queryset = Resident.objects.filter(deleted_at__isnull=True).select_related("grid", "building", "household")
+    # Only the columns the table (and so the export) shows: no grid polygons, no timestamps to parse.
+    queryset = (
+        Resident.objects.filter(deleted_at__isnull=True)
+        .select_related("grid", "building", "household")
+        .only(
+            "id", "scope_path", "name", "id_number", "phone", "gender", "birth_date", "deleted_at", "grid_id",
+            "building_id", "household_id", "grid__id", "grid__name", "building__id", "building__name",
+            "building__code", "household__id", "household__room",
+        )
+    )  # fmt: skip
     table_class = ResidentTable
     filterset_class = ResidentFilterSet
     add_url = reverse_lazy("people:resident_add")

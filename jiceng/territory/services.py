@@ -9,7 +9,7 @@ from shapely.geometry import Point, shape
 
 from jiceng.audit.services import audit_record, snapshot
 from jiceng.core.services import Result, full_clean, reject_unknown, require_scope
-from jiceng.core.validators import validate_admin_code
+from jiceng.core.validators import is_ascii_digits, validate_admin_code
 
 from .choices import ALLOWED_CHILDREN, AreaKind
 from .geo import bounds_of, parse_boundary
@@ -29,7 +29,7 @@ def _validate_area_code(kind: str, code: str, parent: Area | None) -> str:
         code = (code or "").strip()
         if parent is None:
             raise ValidationError({"code": "网格必须属于一个社区。"})
-        if not (code.isdigit() and len(code) == 12 + width and code.startswith(parent.code[:12])):
+        if not (is_ascii_digits(code) and len(code) == 12 + width and code.startswith(parent.code[:12])):
             raise ValidationError(
                 {"code": f"网格代码应为所属社区代码 {parent.code[:12]} 加 {width} 位序号，共 {12 + width} 位数字。"}
             )
@@ -234,6 +234,49 @@ def household_create(*, actor, **data) -> Result[Household]:
     household.save()
     audit_record(actor=actor, action="create", obj=household, after=snapshot(household))
     return Result(household)
+
+
+def household_build(*, actor, **data) -> Household:
+    """Every check of :func:`household_create` on an unsaved household, writing nothing (batch imports):
+    the building is resolved by the caller; the unique household number and (building, room) are
+    checked for the whole batch by :func:`households_bulk_create`."""
+    reject_unknown(data, HOUSEHOLD_FIELDS)
+    household = Household(**data)
+    if not household.building_id:
+        raise ValidationError({"building": "请选择楼栋。"})
+    require_scope(actor, Household, "add", household.building.scope_path)
+    household.room = (household.room or "").strip()
+    household.scope_path = household.building.scope_path
+    if not household.household_no:
+        household.household_no = next_household_no(household.building, household.room)
+    household.full_clean(exclude=["building", "head"], validate_unique=False, validate_constraints=False)
+    return household
+
+
+def households_bulk_create(*, actor, households: list[Household], detail: dict | None = None) -> list[Household]:
+    """Insert households built by :func:`household_build` in one statement, one audit row for all.
+
+    Raises ``ValidationError`` (``household_no``) if a number or a (building, room) is taken."""
+    if not households:
+        return []
+    nos = [h.household_no for h in households]
+    places = {(h.building_id, h.room) for h in households}
+    taken = Household.objects.filter(building_id__in={b for b, _ in places}, room__in={r for _, r in places})
+    clash = any(p in places for p in taken.values_list("building_id", "room"))
+    if len(set(nos)) != len(nos) or len(places) != len(households) or clash:
+        raise ValidationError({"household_no": "户号或楼栋房号已存在。"})
+    if Household.objects.filter(household_no__in=nos).exists():
+        raise ValidationError({"household_no": "户号已存在。"})
+    from jiceng.core.bulk import fast_insert
+    from jiceng.people.services import _bulk_audit
+
+    fast_insert(Household, households)
+
+    _bulk_audit(actor, Household, [h.pk for h in households], [h.scope_path for h in households], detail)
+    from jiceng.dashboards.stats_cache import bump_paths
+
+    bump_paths({h.scope_path for h in households})
+    return households
 
 
 @transaction.atomic

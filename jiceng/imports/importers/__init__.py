@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import Col, Importer, Issue, Outcome, RowRejected
+from .base import ROW_BY_ROW, BatchFallback, Col, Importer, Issue, Outcome, RowRejected
 from .party import PartyMemberImporter, PartyOrgImporter
 from .people import ResidentImporter, WorkerImporter
 from .territory import BuildingImporter, GridImporter, HouseholdImporter, QuarterImporter
@@ -32,4 +32,15 @@ def get_importer(kind: str) -> type[Importer]:
         raise ValueError(f"未知的导入类型“{kind}”。") from None
 
 
-__all__ = ["IMPORTERS", "KIND_CHOICES", "Col", "Importer", "Issue", "Outcome", "RowRejected", "get_importer"]
+__all__ = [
+    "IMPORTERS",
+    "KIND_CHOICES",
+    "ROW_BY_ROW",
+    "BatchFallback",
+    "Col",
+    "Importer",
+    "Issue",
+    "Outcome",
+    "RowRejected",
+    "get_importer",
+]

@@ -59,6 +59,14 @@ class RowRejected(Exception):
         self.issues = issues
 
 
+class BatchFallback(Exception):
+    """``apply_batch`` gives up on the whole batch (its savepoint is rolled back): apply row by row."""
+
+
+#: ``apply_batch`` result for a row that must go through the per-row path (e.g. an update).
+ROW_BY_ROW = object()
+
+
 @dataclass
 class Outcome:
     action: str  # created | updated | skipped
@@ -206,12 +214,29 @@ class Importer:
             raise RowRejected([(column, f"找不到{label}“{text}”，请填写系统中已有的代码或名称。")])
         return area
 
+    def prefetch_buildings(self, grids) -> None:
+        """Load every building of ``grids`` in one query (a batch's look-ups then need none)."""
+        loaded = self.__dict__.setdefault("_grid_buildings", {})
+        todo = {g.pk for g in grids if g.pk not in loaded}
+        if not todo:
+            return
+        for pk in todo:
+            loaded[pk] = []
+        for b in Building.objects.select_related("grid", "quarter").filter(grid_id__in=todo).order_by("id"):
+            loaded[b.grid_id].append(b)
+
     def find_building(self, grid: Area, text: str, *, column: str) -> Building | None:
         """A building of ``grid`` by its number (3, 3栋, 3号楼) or name or code."""
         text = normalise_text(text)
         key = (grid.pk, text)
         if key not in self._buildings:
             number = text.removesuffix("号楼").removesuffix("栋").removesuffix("幢").removesuffix("号")
+            prefetched = self.__dict__.get("_grid_buildings", {}).get(grid.pk)
+            if prefetched is not None:  # the same rule as the query below, on the grid's loaded buildings
+                self._buildings[key] = next(
+                    (b for b in prefetched if b.number in {text, number} or b.name == text or b.code == text), None
+                )
+                return self._buildings[key]
             found = (
                 Building.objects.select_related("grid", "quarter")
                 .filter(grid=grid)

@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('party', '0002_initial'),
+        ("party", "0002_initial"),
     ]
 
     operations = [
         migrations.AlterConstraint(
-            model_name='committeeseat',
-            name='one_active_secretary_per_org',
-            constraint=models.UniqueConstraint(condition=models.Q(('end__isnull', True), ('role', 'secretary')), fields=('org',), name='one_active_secretary_per_org', violation_error_message='该党组织已有在任书记，请先为现任书记填写离任日期。'),
+            model_name="committeeseat",
+            name="one_active_secretary_per_org",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("end__isnull", True), ("role", "secretary")),
+                fields=("org",),
+                name="one_active_secretary_per_org",
+                violation_error_message="该党组织已有在任书记，请先为现任书记填写离任日期。",
+            ),
         ),
     ]
