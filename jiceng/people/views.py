@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.functional import cached_property
@@ -14,6 +15,7 @@ from jiceng.core.breadcrumbs import area_breadcrumbs
 from jiceng.core.errors import OutOfScope
 from jiceng.core.scoping import get_scoped_object_or_404
 from jiceng.core.views import ObjectDetailView, ObjectEditView, ObjectListView
+from jiceng.territory.models import Area
 
 from . import services
 from .filters import TAGS_PERM, ResidentFilterSet, WorkerFilterSet
@@ -66,7 +68,7 @@ class ResidentDetailView(ObjectDetailView):
             "reveal_form": RevealForm(fields=[f for f in ("id_number", "phone") if getattr(resident, f)]),
             "can_tags": can_tags,
             # Tags are fetched only for roles allowed to see them: nobody else's page can leak a tag name.
-            "tags": ResidentTag.objects.restrict(user).filter(resident=resident) if can_tags else None,
+            "tags": ResidentTag.objects.restrict(user, "viewtags").filter(resident=resident) if can_tags else None,
             "can_add_tag": can_tags and user.scope.has_perm("people.add_residenttag"),
             "can_view_member": user.scope.has_perm("party.view_partymember"),
         }
@@ -172,8 +174,14 @@ class ResidentTagCreateView(ObjectEditView):
 
 class WorkerListView(ObjectListView):
     model = Worker
-    queryset = Worker.objects.select_related("community").prefetch_related("grids")
+    queryset = Worker.objects.select_related("community")
     table_class = WorkerTable
+
+    def get_base_queryset(self):
+        # Only the grids the viewer may see: a grid worker is not told the names of sibling grids.
+        visible = Area.objects.restrict(self.request.user, "view").order_by("code")
+        return super().get_base_queryset().prefetch_related(Prefetch("grids", queryset=visible))
+
     filterset_class = WorkerFilterSet
     add_url = reverse_lazy("people:worker_add")
     title = "社区工作者 / 网格员"
@@ -188,7 +196,7 @@ class WorkerDetailView(ObjectDetailView):
         user = self.request.user
         return {
             "breadcrumbs": _crumbs(user, worker.community, [{"name": worker.name, "url": None}]),
-            "grids": worker.grids.all(),
+            "grids": worker.grids.restrict(user, "view"),
             "can_reveal": bool(worker.phone) and user.scope.covers_path(worker.scope_path, "people.reveal_worker"),
             "reveal_form": RevealForm(fields=["phone"]),
         }

@@ -466,3 +466,18 @@ def test_a_deleted_resident_cannot_be_revealed_or_tagged(client, login):
     assert response.status_code == 404
     assert resident.id_number not in response.content.decode()
     assert client.get(reverse("people:resident_tag_add", args=[resident.pk])).status_code == 404
+
+
+def test_a_grid_worker_is_not_told_the_names_of_sibling_grids(client, login):
+    from jiceng.people.models import Worker
+
+    user = login("grid_wc01")
+    own = Area.objects.get(pk=user.grants.get().area_id)
+    worker = Worker.objects.get(user=user)
+    others = [g.name for g in worker.grids.exclude(pk=own.pk)]
+    assert others, "the demo grid worker serves two grids"
+    for url in (reverse("people:worker_list"), reverse("people:worker_detail", args=[worker.pk])):
+        body = client.get(url).content.decode()
+        assert own.name in body
+        for name in others:
+            assert name not in body
