@@ -77,3 +77,29 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%d")
+
+
+KEEP_HELP = "出于个人信息保护不回显原值；留空则保持不变。"
+
+
+class PersonalDataMixin:
+    """Encrypted fields as write-only inputs."""
+
+    personal_fields: tuple[str, ...] = ()
+
+    def setup_personal_fields(self, instance):
+        for name in self.personal_fields:
+            field = self.fields[name]
+            self.initial[name] = ""
+            masked = getattr(instance, f"{name}_masked", "") if instance is not None and instance.pk else ""
+            if masked:
+                field.required = False
+                field.widget.attrs["placeholder"] = masked
+                field.help_text = f"当前：{masked}。{KEEP_HELP}"
+            field.widget.attrs["autocomplete"] = "off"
+
+    def drop_unchanged_personal(self, data: dict) -> dict:
+        for name in self.personal_fields:
+            if name in data and not data[name] and self.instance.pk:
+                data.pop(name)
+        return data

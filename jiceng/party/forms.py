@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from jiceng.core.forms import DateInput, ServiceModelForm
+from jiceng.core.forms import DateInput, PersonalDataMixin, ServiceModelForm
 
 from .choices import BRANCH_TYPES
 from .models import CentralHousehold, CommitteeSeat, PartyGroup, PartyMember, PartyOrg
@@ -86,13 +86,18 @@ class CommitteeSeatForm(ServiceModelForm):
         return queryset
 
 
-class PartyMemberForm(ServiceModelForm):
+class PartyMemberForm(PersonalDataMixin, ServiceModelForm):
+    personal_fields = ("phone",)
+
+    # Declared, not a model field here, so the stored (decrypted) phone is never copied into the page.
+    phone = forms.CharField(label="联系电话", max_length=20, required=False)
+    field_order = ["name", "gender", "phone"]
+
     class Meta:
         model = PartyMember
         fields = [
             "name",
             "gender",
-            "phone",
             "apply_date",
             "activist_date",
             "candidate_date",
@@ -119,11 +124,12 @@ class PartyMemberForm(ServiceModelForm):
         super().__init__(*args, **kwargs)
         self.fields["probation_extension_months"].required = False
         self.fields["full_date"].help_text = "预备期满经支部大会讨论同意转正之日；留空表示预备党员。"
+        self.setup_personal_fields(kwargs.get("instance"))
 
     def service_data(self) -> dict:
         data = super().service_data()
         data["probation_extension_months"] = data.get("probation_extension_months") or 0
-        return data
+        return self.drop_unchanged_personal(data)
 
     def limit_choices(self, name, queryset):
         if name == "report_community":

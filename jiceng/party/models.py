@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from jiceng.core.crypto import EncryptedCharField
+from jiceng.core.masking import mask_phone
 from jiceng.core.scoping import ScopedModel
 
 from .choices import MemberStatus, OrgType, SeatRole, SecretaryChannel
@@ -88,7 +90,7 @@ class PartyMember(ScopedModel):
         related_name="party_member",
     )
     gender = models.CharField("性别", max_length=1, choices=[("1", "男"), ("2", "女")], blank=True)
-    phone = models.CharField("联系电话", max_length=20, blank=True, help_text="存储于居民档案；此处仅单位联系电话。")
+    phone = EncryptedCharField("联系电话", blank=True, help_text="工作联系电话（加密存储）；住址电话见居民档案。")
     status = models.CharField("党员状态", max_length=16, choices=MemberStatus.choices, default=MemberStatus.FULL)
     apply_date = models.DateField("提交入党申请书日期", null=True, blank=True)
     activist_date = models.DateField("确定为积极分子日期", null=True, blank=True)
@@ -142,6 +144,10 @@ class PartyMember(ScopedModel):
         if action == "view" and scope.party_member_id:
             return Q(pk=scope.party_member_id)
         return None
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
 
     @property
     def party_standing_years(self) -> int | None:

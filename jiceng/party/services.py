@@ -12,7 +12,7 @@ from jiceng.audit.services import audit_record, snapshot
 from jiceng.core.errors import OutOfScope
 from jiceng.core.scoping import user_can
 from jiceng.core.services import Result, full_clean, reject_unknown, require_scope
-from jiceng.core.validators import validate_not_future
+from jiceng.core.validators import validate_not_future, validate_phone
 from jiceng.people.models import Resident
 from jiceng.territory.models import Area, Building, Household
 
@@ -244,6 +244,11 @@ MEMBER_FIELDS = {
 def member_derive(member: PartyMember) -> list[str]:
     """Derive probation end, status and scope; enforce the date order of DOMAIN (c) 11. Returns warnings."""
     errors: dict[str, str] = {}
+    if member.phone:
+        try:
+            member.phone = validate_phone(member.phone)
+        except ValidationError as exc:
+            errors["phone"] = exc.messages[0]
     warnings: list[str] = []
     if member.join_date is None:
         raise ValidationError({"join_date": "请填写入党日期（支部大会接收为预备党员之日）。"})

@@ -6,37 +6,12 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from jiceng.core.forms import DateInput, ServiceModelForm, bootstrapify
+from jiceng.core.forms import DateInput, PersonalDataMixin, ServiceModelForm, bootstrapify
 from jiceng.core.validators import normalise_text
 from jiceng.territory.models import Building, Household
 
 from .models import Resident, ResidentTag, Worker
 from .services import REVEALABLE
-
-KEEP_HELP = "出于个人信息保护不回显原值；留空则保持不变。"
-
-
-class PersonalDataMixin:
-    """Encrypted fields as write-only inputs."""
-
-    personal_fields: tuple[str, ...] = ()
-
-    def setup_personal_fields(self, instance):
-        for name in self.personal_fields:
-            field = self.fields[name]
-            self.initial[name] = ""
-            masked = getattr(instance, f"{name}_masked", "") if instance is not None and instance.pk else ""
-            if masked:
-                field.required = False
-                field.widget.attrs["placeholder"] = masked
-                field.help_text = f"当前：{masked}。{KEEP_HELP}"
-            field.widget.attrs["autocomplete"] = "off"
-
-    def drop_unchanged_personal(self, data: dict) -> dict:
-        for name in self.personal_fields:
-            if name in data and not data[name] and self.instance.pk:
-                data.pop(name)
-        return data
 
 
 class ResidentForm(PersonalDataMixin, ServiceModelForm):
