@@ -155,6 +155,15 @@ def _check_building_places(actor, building: Building) -> None:
             raise ValidationError({"quarter": "所选节点不是小区。"})
         if quarter.path[: 3 * Area.steplen] != grid.path[: 3 * Area.steplen]:
             raise ValidationError({"quarter": "楼栋所在小区与网格必须属于同一社区。"})
+    errors = {}
+    if building.lng is not None and not -180 <= building.lng <= 180:
+        errors["lng"] = "经度应在 -180 到 180 之间（WGS84）。"
+    if building.lat is not None and not -90 <= building.lat <= 90:
+        errors["lat"] = "纬度应在 -90 到 90 之间（WGS84）。"
+    if (building.lng is None) != (building.lat is None):
+        errors["lat" if building.lat is None else "lng"] = "经度和纬度须同时填写。"
+    if errors:
+        raise ValidationError(errors)
 
 
 def next_building_code(grid: Area) -> str:

@@ -107,3 +107,21 @@ def test_community_code_with_non_ascii_digits_is_refused(client, login, code):
     assert response.status_code == 400
     assert "区划代码只能由数字组成。" in response.content.decode()
     assert row_counts() == before
+
+
+def test_building_coordinates_must_be_wgs84(personas):
+    from django.core.exceptions import ValidationError
+
+    from jiceng.territory.models import Area
+    from jiceng.territory.services import building_create
+
+    grid = Area.objects.filter(kind="grid", name="文昌花园第1网格").get()
+    with pytest.raises(ValidationError) as exc:
+        building_create(actor=personas.grid_wc01, grid=grid, number="77", lng=200.0, lat=100.0)
+    assert exc.value.message_dict == {
+        "lng": ["经度应在 -180 到 180 之间（WGS84）。"],
+        "lat": ["纬度应在 -90 到 90 之间（WGS84）。"],
+    }
+    with pytest.raises(ValidationError) as exc:
+        building_create(actor=personas.grid_wc01, grid=grid, number="77", lng=118.3)
+    assert exc.value.message_dict == {"lat": ["经度和纬度须同时填写。"]}
