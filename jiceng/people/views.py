@@ -177,10 +177,10 @@ class WorkerListView(ObjectListView):
     queryset = Worker.objects.select_related("community")
     table_class = WorkerTable
 
-    def get_base_queryset(self):
+    def get_queryset(self):
         # Only the grids the viewer may see: a grid worker is not told the names of sibling grids.
         visible = Area.objects.restrict(self.request.user, "view").order_by("code")
-        return super().get_base_queryset().prefetch_related(Prefetch("grids", queryset=visible))
+        return super().get_queryset().prefetch_related(Prefetch("grids", queryset=visible))
 
     filterset_class = WorkerFilterSet
     add_url = reverse_lazy("people:worker_add")
