@@ -1,6 +1,6 @@
 """Submitting and running imports. The UI, the API and ``import_roster`` all end in ``run_import``.
 
-Transactions (docs/decisions/0005-import-transactions.md):
+Transactions (docs/decisions/imports-and-exports.md):
 
 * ``all_or_nothing`` and every dry run: the whole file runs in **one** transaction, each row inside
   its own savepoint (so one bad row does not poison the rest and every row is still reported); the

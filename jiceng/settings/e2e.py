@@ -12,3 +12,6 @@ ALLOWED_HOSTS = ["*"]
 WHITENOISE_USE_FINDERS = True
 # The live server has its own throwaway database, so the append-only triggers can be installed as in production.
 JICENG_AUDIT_DB_TRIGGERS = True
+# One media directory for every gunicorn worker of the live server (the test settings' per-process
+# temporary directory would let one worker save a photo that the other cannot find).
+MEDIA_ROOT = VAR_DIR / "media"  # noqa: F405 - JICENG_VAR_DIR is the e2e run's own directory
