@@ -14,4 +14,4 @@ WHITENOISE_USE_FINDERS = True
 JICENG_AUDIT_DB_TRIGGERS = True
 # One media directory for every gunicorn worker of the live server (the test settings' per-process
 # temporary directory would let one worker save a photo that the other cannot find).
-MEDIA_ROOT = VAR_DIR / "media"  # noqa: F405 - JICENG_VAR_DIR is the e2e run's own directory
+MEDIA_ROOT = VAR_DIR / "media"  # JICENG_VAR_DIR is the e2e run's own directory
