@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views import View
@@ -170,6 +170,11 @@ class ObjectEditView(ScopedViewMixin, View):
         except (OutOfScope, Http404) as exc:
             form.add_error(None, str(exc) or "目标不在您的管辖范围内，操作被拒绝。")
             return self._render(form, obj, status=403)
+        except IntegrityError:
+            # Two people saved at once and a database constraint refused the second (e.g. the same
+            # generated code): nothing was written; say so instead of failing with a 500.
+            form.add_error(None, "保存时与他人的修改冲突，未作任何更改，请重新提交。")
+            return self._render(form, obj, status=409)
         for warning in getattr(result, "warnings", []):
             messages.warning(request, warning)
         messages.success(request, f"已保存{self.model._meta.verbose_name}“{result.obj}”。")

@@ -145,3 +145,21 @@ def test_bad_geojson_boundary_rejected_in_chinese(client, login):
     )
     assert response.status_code == 400
     assert "Polygon" in response.content.decode()
+
+
+def test_a_constraint_conflict_on_save_is_a_409_with_a_chinese_message(client, login, monkeypatch):
+    from django.db import IntegrityError
+
+    from jiceng.territory import views
+
+    def clash(*args, **kwargs):
+        raise IntegrityError("UNIQUE constraint failed: territory_building.code")
+
+    monkeypatch.setattr(views.services, "building_create", clash)
+    login("wenchang_worker")
+    grid = Area.objects.filter(kind="grid", path__startswith=_area("文昌花园社区").path).order_by("code").first()
+    before = Building.objects.count()
+    response = client.post(reverse("territory:building_add"), {"grid": grid.pk, "number": "66", "usage": "residential"})
+    assert response.status_code == 409
+    assert "保存时与他人的修改冲突" in response.content.decode()
+    assert Building.objects.count() == before
