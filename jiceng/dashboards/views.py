@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import render
 
@@ -52,8 +53,15 @@ def _member_home(request):
     )
 
 
+def _require_subtree_view(user, perm: str) -> None:
+    """Coverage and the map are for people who run part of the tree, not for personal or 三员 roles."""
+    if not user.scope.grants_with(perm):
+        raise PermissionDenied("您没有查看该页面的权限。")
+
+
 @login_required
 def coverage(request):
+    _require_subtree_view(request.user, "territory.view_building")
     gaps = coverage_gaps(request.user)
     return render(request, "dashboards/coverage.html", {"title": "组织覆盖情况", "gaps": gaps})
 
@@ -61,6 +69,7 @@ def coverage(request):
 @login_required
 def grid_map(request):
     user = request.user
+    _require_subtree_view(user, "territory.view_area")
     communities = Area.objects.restrict(user).filter(kind="community").order_by("code")
     selected = None
     if request.GET.get("community"):

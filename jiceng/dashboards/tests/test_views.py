@@ -74,3 +74,12 @@ def test_map_geojson_in_scope_only(client, login):
     assert client.get(reverse("dashboards:grid_geojson", args=[other.pk])).status_code == 404
     assert client.get(reverse("dashboards:map"), {"community": other.pk}).status_code == 404
     assert client.get(reverse("dashboards:map")).status_code == 200
+
+
+@pytest.mark.parametrize("username", ["resident_demo", "member_demo", "auditor"])
+def test_coverage_and_map_are_for_those_who_run_part_of_the_tree(client, username):
+    from jiceng.accounts.tests.utils import verified_login
+
+    verified_login(client, username)
+    assert client.get(reverse("dashboards:coverage")).status_code == 403
+    assert client.get(reverse("dashboards:map")).status_code == 403
