@@ -204,13 +204,16 @@ def browser_context_args(browser_context_args, live_app):
         "base_url": live_app,
         "locale": "zh-CN",
         "timezone_id": "Asia/Shanghai",
+        # No CSS transitions (Bootstrap honours prefers-reduced-motion): a click never lands on a panel
+        # that is still sliding open, which made tests flaky on a loaded CI machine.
+        "reduced_motion": "reduce",
     }
 
 
 def _viewport_page(new_context, request, name: str, **context_args):
     context = new_context(**context_args)
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(30_000)  # generous: CI runs the rest of the suite on the other core
     yield page
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed and not page.is_closed():

@@ -33,6 +33,8 @@ def _act(page, action, fill=None):
             button.click()
     else:
         button.click()
+        # Wait until the collapse has finished opening (class "show"), not merely started.
+        expect(page.locator(f"#jc-act-{action}")).to_have_class(re.compile(r"\bshow\b"))
         form = page.locator(f'form.jc-action-form[data-action="{action}"]')
         expect(form).to_be_visible()
         fill(form)
