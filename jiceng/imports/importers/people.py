@@ -100,7 +100,7 @@ class ResidentImporter(Importer):
         return values, errors, warnings
 
     def _place(self, values) -> tuple:
-        """(building, room) of a row: the same look-ups and messages as :meth:`_household`."""
+        """(building, room) of a row: grid by code or name, then the building within it, else the address."""
         grid = self.find_area(("grid",), values["grid"], column="grid")
         building, room = None, values.get("room") or ""
         if values.get("building"):
@@ -231,16 +231,7 @@ class ResidentImporter(Importer):
         return results
 
     def _household(self, values) -> Household:
-        grid = self.find_area(("grid",), values["grid"], column="grid")
-        building, room = None, values.get("room") or ""
-        if values.get("building"):
-            building = self.find_building(grid, values["building"], column="building")
-            if building is None:
-                raise RowRejected([("building", f"网格“{grid.name}”中没有楼栋“{values['building']}”，请先导入楼栋。")])
-        if building is None or not room:
-            building, room = resolve_address(self, grid, values.get("current_address") or "")
-            if building is None:
-                raise RowRejected([("current_address", f"无法从地址匹配到网格“{grid.name}”中的楼栋和房号。")])
+        building, room = self._place(values)
         key = (building.pk, room)
         if key not in self._households:
             household = Household.objects.filter(building=building, room=room).first()

@@ -25,6 +25,16 @@ def _provided(values: dict, keys) -> dict:
     return {k: values[k] for k in keys if values.get(k) not in (None, "", [])}
 
 
+def _existing_area(kind: str, community: Area, values: dict) -> Area | None:
+    """The grid or quarter a row describes: by its code when given, else by name within the community."""
+    existing = None
+    if values.get("code"):
+        existing = Area.objects.filter(kind=kind, code=values["code"]).first()
+    if existing is None:
+        existing = Area.objects.filter(kind=kind, name=values["name"], path__startswith=community.path).first()
+    return existing
+
+
 class GridImporter(Importer):
     kind = "grids"
     label = "网格"
@@ -42,13 +52,7 @@ class GridImporter(Importer):
 
     def apply(self, values):
         community = self.find_area(("community",), values["community"], column="community")
-        existing = None
-        if values.get("code"):
-            existing = Area.objects.filter(kind=AreaKind.GRID, code=values["code"]).first()
-        if existing is None:
-            existing = Area.objects.filter(
-                kind=AreaKind.GRID, name=values["name"], path__startswith=community.path
-            ).first()
+        existing = _existing_area(AreaKind.GRID, community, values)
         fields = _provided(values, ("grid_type", "brand_name"))
         if existing is not None:
             if self.on_existing == "skip":
@@ -81,13 +85,7 @@ class QuarterImporter(Importer):
 
     def apply(self, values):
         community = self.find_area(("community",), values["community"], column="community")
-        existing = None
-        if values.get("code"):
-            existing = Area.objects.filter(kind=AreaKind.QUARTER, code=values["code"]).first()
-        if existing is None:
-            existing = Area.objects.filter(
-                kind=AreaKind.QUARTER, name=values["name"], path__startswith=community.path
-            ).first()
+        existing = _existing_area(AreaKind.QUARTER, community, values)
         fields = _provided(values, ("address",))
         if values.get("has_service_station") is not None:
             fields["has_service_station"] = values["has_service_station"]
