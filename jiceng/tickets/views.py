@@ -322,6 +322,23 @@ def report(request):
     )  # fmt: skip
 
 
+def _staff_record(request, form):
+    """Staff recording (patrol, on behalf, hotline, visit): create and go to the ticket, or put the
+    service's refusal on the form and return None so the page is shown again."""
+    try:
+        result = _create(request.user, form)
+    except ValidationError as exc:
+        _form_errors(form, exc)
+    except PermissionDenied as exc:
+        form.add_error(None, str(exc) or "该位置不在您的管辖范围内。")
+    else:
+        for warning in result.warnings:
+            messages.warning(request, warning)
+        messages.success(request, f"已登记：{result.obj.ticket_no}")
+        return redirect("tickets:detail", pk=result.obj.pk)
+    return None
+
+
 @login_required
 def patrol(request):
     """网格员巡查上报 (``mode=patrol``) or 代居民登记 (``mode=behalf``, recorded_by = the worker)."""
@@ -331,17 +348,9 @@ def patrol(request):
     on_behalf = (request.POST.get("mode") or request.GET.get("mode")) == "behalf"
     form = PatrolForm(request.POST or None, request.FILES or None, user=user, on_behalf=on_behalf)
     if request.method == "POST" and form.is_valid():
-        try:
-            result = _create(user, form)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc) or "该位置不在您的管辖范围内。")
-        else:
-            for warning in result.warnings:
-                messages.warning(request, warning)
-            messages.success(request, f"已登记：{result.obj.ticket_no}")
-            return redirect("tickets:detail", pk=result.obj.pk)
+        done = _staff_record(request, form)
+        if done is not None:
+            return done
     title = "代居民登记诉求" if on_behalf else "巡查上报"
     status = 400 if request.method == "POST" else 200
     context = {"title": title, "form": form, "on_behalf": on_behalf, "has_buildings": worker_buildings(user).exists()}
@@ -356,17 +365,9 @@ def intake(request):
         raise PermissionDenied("您没有登记诉求的权限。")
     form = IntakeForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
-        try:
-            result = services.ticket_create(actor=user, **form.service_data())
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc) or "该位置不在您的管辖范围内。")
-        else:
-            for warning in result.warnings:
-                messages.warning(request, warning)
-            messages.success(request, f"已登记：{result.obj.ticket_no}")
-            return redirect("tickets:detail", pk=result.obj.pk)
+        done = _staff_record(request, form)
+        if done is not None:
+            return done
     status = 400 if request.method == "POST" else 200
     return render(request, "tickets/intake.html", {"title": "受理登记", "form": form}, status=status)
 
