@@ -1,11 +1,14 @@
-"""Account security on every request: the audit IP, forced password change, and TOTP for admins."""
+"""Account security on every request: the idle timeout, the audit IP, forced password change, and TOTP
+for admins."""
 
 from __future__ import annotations
 
+import time
 from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -29,6 +32,39 @@ def admin_otp_satisfied(user) -> bool:
     if user.is_verified():
         return True
     return bool(settings.DEBUG and settings.JICENG_DEMO_ALLOW_ADMIN_WITHOUT_OTP)
+
+
+#: Session key holding when the session was last renewed (Unix seconds).
+RENEWED_KEY = "_jc_renewed"
+
+
+def renew_every() -> int:
+    return getattr(settings, "JICENG_SESSION_RENEW_SECONDS", 60)
+
+
+class SessionRenewalMiddleware:
+    """The idle timeout (DOMAIN §18: ≤ 30 minutes) without a database write on every request.
+
+    A session ends ``SESSION_COOKIE_AGE`` (30 min) after it was last saved. Django's
+    ``SESSION_SAVE_EVERY_REQUEST`` would save it — an UPDATE and a commit — on every page; here a session
+    in use is saved again only when its last renewal is ``JICENG_SESSION_RENEW_SECONDS`` (60 s) old or
+    more, so it ends between 29 and 30 idle minutes after the last request: never later than 30. Placed
+    right after ``SessionMiddleware``: it marks the session modified, and that middleware saves it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or session.session_key is None or SESSION_KEY not in session:
+            return response  # no session cookie (the API, Open311), not logged in, or a logout
+        now = int(time.time())
+        last = session.get(RENEWED_KEY)
+        if not isinstance(last, int) or not 0 <= now - last < renew_every():
+            session[RENEWED_KEY] = now  # modified: SessionMiddleware saves it with a new expiry
+        return response
 
 
 class AccountSecurityMiddleware:

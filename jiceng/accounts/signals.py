@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -22,6 +24,11 @@ def _ip(request):
 @receiver(user_logged_in)
 def on_login(sender, request, user, **kwargs):
     audit_record(actor=user, action="login", obj=user, ip=_ip(request), scope_path=_user_path(user))
+    session = getattr(request, "session", None)
+    if session is not None:  # the login saves the session: its idle timeout starts now
+        from .middleware import RENEWED_KEY
+
+        session[RENEWED_KEY] = int(time.time())
 
 
 @receiver(user_logged_out)

@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "jiceng.accounts.middleware.SessionRenewalMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -154,8 +155,11 @@ AXES_VERBOSE = False
 # Lock the account, not the IP: a whole street office often shares one NAT address (docs/decisions).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
-SESSION_COOKIE_AGE = 30 * 60  # 30-minute idle timeout: every request renews it.
-SESSION_SAVE_EVERY_REQUEST = True
+# Idle timeout ≤ 30 minutes: a session ends 30 minutes after it was last renewed, and a session in use is
+# renewed at most once a minute (SessionRenewalMiddleware), not saved on every request.
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = False
+JICENG_SESSION_RENEW_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

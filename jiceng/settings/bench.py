@@ -2,7 +2,7 @@
 middleware that reports SQL queries and peak memory per response, and the floor view."""
 
 from .base import *
-from .base import MIDDLEWARE, env_bool
+from .base import MIDDLEWARE
 
 DEBUG = False
 SECRET_KEY = SECRET_KEY or "bench-only-secret-key-not-for-production-0123456789abcdefghij"
@@ -12,5 +12,4 @@ ROOT_URLCONF = "bench.urls"
 MIDDLEWARE = ["bench.middleware.BenchMiddleware", *MIDDLEWARE]
 JICENG_EXPORT_SYNC_ROWS = 10**9  # the bench measures the writer itself, in the request
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-SESSION_SAVE_EVERY_REQUEST = env_bool("BENCH_SESSION_SAVE_EVERY_REQUEST", True)
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"handlers": [], "level": "ERROR"}}

@@ -15,11 +15,11 @@ from jiceng.testing.queries import assert_num_queries
 pytestmark = pytest.mark.django_db
 
 #: session, user, grants, the chosen street/community (filter validation), count, its choices, the page
-#: (area joined), current secretaries (one prefetch), the session's idle-timeout refresh (3).
-ORG_LIST_QUERIES = 11
+#: (area joined), current secretaries (one prefetch). (The session is not written: renewed once a minute.)
+ORG_LIST_QUERIES = 8
 #: session, user, grants, the chosen organisation, count, organisation and community choices, the page
-#: (organisation and report community joined), session refresh (3).
-MEMBER_LIST_QUERIES = 11
+#: (organisation and report community joined).
+MEMBER_LIST_QUERIES = 8
 
 
 def test_org_list_query_count_is_pinned_and_flat(client, login):

@@ -14,11 +14,11 @@ from jiceng.testing.queries import assert_num_queries
 pytestmark = pytest.mark.django_db
 
 #: session, user, grants (the scope, cached for the request), the chosen building (filter validation),
-#: count, grid and building choices of the filter form, the page (grid/building/household joined), and
-#: the session's idle-timeout refresh (savepoint, update, release).
-RESIDENT_LIST_QUERIES = 11
-#: session, user, grants, count, community choices, the page, the grids (one prefetch), session refresh.
-WORKER_LIST_QUERIES = 10
+#: count, grid and building choices of the filter form, the page (grid/building/household joined). The
+#: session is not written back: it is renewed at most once a minute (SessionRenewalMiddleware).
+RESIDENT_LIST_QUERIES = 8
+#: session, user, grants, count, community choices, the page, the grids (one prefetch).
+WORKER_LIST_QUERIES = 7
 
 
 def add_residents(household, n=30):
