@@ -35,10 +35,10 @@ class UserScope:
 
     @classmethod
     def for_user(cls, user) -> UserScope:
-        grants = [
-            Grant(g.role, g.area_id, g.area.path, g.area.kind, g.area.name)
-            for g in user.grants.select_related("area").order_by("area__path")
-        ]
+        rows = user.grants.order_by("area__path").values_list(
+            "role", "area_id", "area__path", "area__kind", "area__name"
+        )
+        grants = [Grant(*row) for row in rows]  # five columns, not the areas' rows (grid polygons)
         scope = cls(user_id=user.pk, grants=grants)
         if user.resident_id:
             scope.resident_id = user.resident_id

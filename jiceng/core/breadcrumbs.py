@@ -11,10 +11,13 @@ def area_breadcrumbs(user, area, *, tail: list[dict] | None = None) -> list[dict
     crumbs = [{"name": "首页", "url": reverse("dashboards:home")}]
     if area is not None:
         visible = {g.area_path for g in user.scope.grants_with("territory.view_area")}
-        for node in Area.objects.filter(
-            path__in=[area.path[: i * Area.steplen] for i in range(1, area.depth + 1)]
-        ).order_by("depth"):
-            url = reverse("territory:area_detail", args=[node.pk])
-            in_scope = any(node.path.startswith(p) for p in visible)
-            crumbs.append({"name": node.name, "url": url if in_scope else None})
+        nodes = (
+            Area.objects.filter(path__in=[area.path[: i * Area.steplen] for i in range(1, area.depth + 1)])
+            .order_by("depth")
+            .values_list("pk", "path", "name")
+        )
+        for pk, path, name in nodes:
+            url = reverse("territory:area_detail", args=[pk])
+            in_scope = any(path.startswith(p) for p in visible)
+            crumbs.append({"name": name, "url": url if in_scope else None})
     return crumbs + (tail or [])

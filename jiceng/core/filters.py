@@ -2,6 +2,7 @@
 
 import django_filters as filters
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -13,6 +14,27 @@ class FastSelect(forms.Select):
     were half of the resident list's time. Same markup as ``forms.Select`` for flat choices (the
     filters' choices are flat: model choices and ``TextChoices``)."""
 
+    def _choice_pairs(self):
+        """(value, label) pairs. Model choices whose label is one column (``choice_label_field``, e.g. a
+        grid's name) are read as ``values_list`` pairs instead of model instances: same values, same
+        labels, same order, a fraction of the cost (a street's 120 grids on every list page)."""
+        choices = self.choices
+        field = getattr(choices, "field", None)
+        queryset = getattr(choices, "queryset", None)
+        label = getattr(getattr(queryset, "model", None), "choice_label_field", None)
+        if (
+            not isinstance(choices, ModelChoiceIterator)
+            or label is None
+            or type(field).label_from_instance is not forms.ModelChoiceField.label_from_instance
+        ):
+            yield from choices
+            return
+        if field.empty_label is not None:
+            yield "", field.empty_label
+        if getattr(field, "null_label", None) is not None:  # django-filter's "null" choice
+            yield field.null_value, field.null_label
+        yield from queryset.values_list(field.to_field_name or "pk", label)
+
     def render(self, name, value, attrs=None, renderer=None):
         selected = {str(v) for v in self.format_value(value)}
         final = self.build_attrs(self.attrs, attrs)
@@ -23,7 +45,7 @@ class FastSelect(forms.Select):
         )
         options = "".join(
             f'<option value="{escape(v)}"{" selected" if str(v) in selected else ""}>{escape(label)}</option>'
-            for v, label in self.choices
+            for v, label in self._choice_pairs()
         )
         return mark_safe(f'<select name="{escape(name)}"{attrs_html}>{options}</select>')  # all escaped
 

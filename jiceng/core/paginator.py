@@ -14,7 +14,7 @@ import json
 import math
 
 from django.conf import settings
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
@@ -54,23 +54,50 @@ def _queryset_of(object_list):
     return obj if isinstance(obj, QuerySet) else None
 
 
+def _count_and_estimate(qs: QuerySet) -> tuple[int, bool, int | None]:
+    n, capped = capped_count(qs)
+    estimate = None
+    if capped:
+        est = estimated_count(qs)
+        estimate = est if est and est > n else None
+    return n, capped, estimate
+
+
+class CappedPage(Page):
+    """A page is there whether or not it was read: ``{% if table.page %}`` must not fetch the rows again
+    (a list that renders its rows from values, like the resident list, never builds the model rows)."""
+
+    def __bool__(self) -> bool:
+        return True
+
+
 class CappedPaginator(Paginator):
+    """``count_cache``, when given, is ``f(queryset, compute) -> value``: the view's way of caching the
+    (count, capped, estimate) triple (``ObjectListView.count_cache``); without it every page counts."""
+
     capped = False
     estimate: int | None = None
+
+    def __init__(self, *args, count_cache=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count_cache = count_cache
 
     @cached_property
     def count(self) -> int:
         qs = _queryset_of(self.object_list)
         if qs is None:
             return super().count
-        n, self.capped = capped_count(qs)
-        if self.capped:
-            est = estimated_count(qs)
-            self.estimate = est if est and est > n else None
+        if self.count_cache is not None:
+            n, self.capped, self.estimate = self.count_cache(qs, lambda: _count_and_estimate(qs))
+        else:
+            n, self.capped, self.estimate = _count_and_estimate(qs)
         data = getattr(self.object_list, "data", None)
         if data is not None and getattr(data, "data", None) is qs:
             data._length = n  # django-tables2 would otherwise count again for len()
         return n
+
+    def _get_page(self, *args, **kwargs):
+        return CappedPage(*args, **kwargs)
 
     @property
     def count_text(self) -> str:

@@ -43,7 +43,26 @@ class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):
     pass
 
 
-class ScopedModel(models.Model):
+#: Instance attribute: the scope path a row had when it was loaded (a move must also update where it was).
+LOADED_PATH = "_loaded_scope_path"
+
+
+class LoadedPathMixin:
+    """Remembers the scope path each row was loaded with (``LOADED_PATH``), in ``from_db``.
+
+    Cheaper than a ``post_init`` receiver, which Django would call for every instance of the model
+    built anywhere (a list page builds hundreds)."""
+
+    scope_path_field = "scope_path"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance.__dict__[LOADED_PATH] = instance.__dict__.get(cls.scope_path_field)
+        return instance
+
+
+class ScopedModel(LoadedPathMixin, models.Model):
     """Abstract base: a row that belongs to one node of the territory tree."""
 
     scope_path = models.CharField("管辖路径", max_length=255, db_index=True, editable=False)

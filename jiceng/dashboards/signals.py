@@ -3,28 +3,24 @@ node and ancestors."""
 
 from __future__ import annotations
 
-from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from jiceng.core.scoping import LOADED_PATH
 
 from .stats_cache import bump_paths
-
-_LOADED = "_stats_loaded_path"
 
 
 def _path_field(model) -> str:
     return getattr(model, "scope_path_field", "scope_path")
 
 
-def _remember(sender, instance, **kwargs):
-    # The path the row was loaded with: a move must invalidate where it was as well as where it is.
-    instance.__dict__[_LOADED] = instance.__dict__.get(_path_field(sender))
-
-
 def _changed(sender, instance, using=None, **kwargs):
+    # The path the row was loaded with (``LoadedPathMixin``): a move invalidates where it was as well.
     field = _path_field(sender)
     new = instance.__dict__.get(field)
-    old = instance.__dict__.get(_LOADED)
+    old = instance.__dict__.get(LOADED_PATH)
     bump_paths([new, old], using=using or "default")
-    instance.__dict__[_LOADED] = new
+    instance.__dict__[LOADED_PATH] = new
 
 
 def _grids_changed(sender, instance, action, using=None, pk_set=None, reverse=False, **kwargs):
@@ -78,7 +74,6 @@ def connect() -> None:
 
     for model in counted_models():
         uid = f"jiceng-stats-{model._meta.label_lower}"
-        post_init.connect(_remember, sender=model, dispatch_uid=uid)
         post_save.connect(_changed, sender=model, dispatch_uid=uid)
         post_delete.connect(_changed, sender=model, dispatch_uid=uid)
     m2m_changed.connect(_grids_changed, sender=Worker.grids.through, dispatch_uid="jiceng-stats-worker-grids")

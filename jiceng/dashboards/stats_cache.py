@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import cache
@@ -93,6 +94,19 @@ def _write(paths: set[str], using: str) -> None:
             f"ON CONFLICT (path) DO UPDATE SET version = excluded.version",
             params,
         )
+
+
+@lru_cache(maxsize=1)
+def versioned_tables() -> frozenset[str]:
+    """Tables whose every write through the models bumps the versions (``signals.counted_models``)."""
+    from jiceng.party.models import PartyGroup
+    from jiceng.people.models import Worker
+
+    from .signals import counted_models
+
+    tables = {m._meta.db_table for m in counted_models()}
+    tables |= {Worker.grids.through._meta.db_table, PartyGroup.buildings.through._meta.db_table}
+    return frozenset(tables)
 
 
 def in_transaction(conn) -> bool:

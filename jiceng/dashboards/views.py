@@ -19,7 +19,7 @@ def home(request):
     if scope.party_member_id and not scope.top_grant:
         return _member_home(request)
     grant = scope.top_grant
-    node = Area.objects.get(pk=grant.area_id) if grant else None
+    node = Area.objects.defer("boundary").get(pk=grant.area_id) if grant else None  # no grid polygon
     stats = node_stats(user, node) if node is not None else None
     context = {
         "title": "首页",

@@ -5,10 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import django_tables2 as tables
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from jiceng.core.masking import mask_id_number, mask_phone
+
+from .choices import Gender
 from .models import Resident, Worker
 
 #: Hidden on phones (grid workers use the resident list on a 390px screen).
@@ -52,6 +56,20 @@ class ResidentTable(tables.Table):
     def render_room(self, record):
         return f"{record.building.name} {record.household.room}"
 
+    #: What a row of the list needs, read as tuples (no model instances: half the rows' cost).
+    ROW_FIELDS = ("pk", "name", "id_number", "phone", "gender", "birth_date", "grid__name", "building__name",
+                  "household__room")  # fmt: skip
+
+    def _row_values(self):
+        data = self.page.object_list.data if hasattr(self, "page") else self.data.data
+        if isinstance(data, QuerySet):
+            return data.values_list(*self.ROW_FIELDS)
+        return [
+            (r.pk, r.name, r.id_number, r.phone, r.gender, r.birth_date, r.grid.name if r.grid_id else None,
+             r.building.name, r.household.room)
+            for r in data
+        ]  # fmt: skip
+
     @property
     def fast_rows(self):
         """Each row of the current page as one ``<tr>``: the same values and cell classes as the
@@ -60,18 +78,19 @@ class ResidentTable(tables.Table):
         visible = [c.name for c in self.columns]
         wide = {"gender", "age", "grid"}
         today = dt.date.today()
+        genders = dict(Gender.choices)
         url0 = reverse("people:resident_detail", args=[0])  # …/0/ → …/<pk>/
         head, tail = url0.rsplit("0", 1)
         out = []
-        for record in self.page.object_list.data if hasattr(self, "page") else self.data:
+        for pk, name, id_number, phone, gender, birth, grid, building, room in self._row_values():
             cells = {
-                "name": f'<a href="{head}{record.pk}{tail}">{escape(record.name)}</a>',
-                "id_number": escape(record.id_number_masked or "—"),
-                "phone": escape(record.phone_masked or "—"),
-                "gender": escape(record.get_gender_display() or "—"),
-                "age": escape(_dash(age_of(record.birth_date, today))),
-                "grid": escape(record.grid.name if record.grid_id else "—"),
-                "room": f"{escape(record.building.name)} {escape(record.household.room)}",
+                "name": f'<a href="{head}{pk}{tail}">{escape(name)}</a>',
+                "id_number": escape(mask_id_number(id_number) or "—"),
+                "phone": escape(mask_phone(phone) or "—"),
+                "gender": escape(genders.get(gender, gender) or "—"),
+                "age": escape(_dash(age_of(birth, today))),
+                "grid": escape(grid if grid is not None else "—"),
+                "room": f"{escape(building)} {escape(room)}",
             }
             tds = "".join(
                 f'<td class="d-none d-md-table-cell">{cells[n]}</td>' if n in wide else f"<td>{cells[n]}</td>"

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
-from jiceng.core.scoping import ScopedModel, ScopedQuerySet
+from jiceng.core.scoping import LoadedPathMixin, ScopedModel, ScopedQuerySet
 
 from .choices import AreaKind, BuildingUsage, DwellingUsage, GridType, HukouType, TownKind, UrbanRural
 
@@ -22,7 +22,7 @@ class AreaManager(MP_NodeManager.from_queryset(AreaQuerySet)):
         return AreaQuerySet(self.model).order_by("path")
 
 
-class Area(MP_Node):
+class Area(LoadedPathMixin, MP_Node):
     """A node of the territory (辖区) tree: district, street, community, grid (网格) or quarter (小区).
 
     The materialised ``path`` is also every scoped row's ``scope_path`` prefix: a grant on a node
@@ -56,6 +56,8 @@ class Area(MP_Node):
 
     scope_path_field = "path"
     scope_quarter_lookup = "pk"
+    #: ``str()`` of an area is this one column (``FastSelect`` reads choices as values).
+    choice_label_field = "name"
 
     class Meta:
         verbose_name = "辖区节点"
@@ -169,6 +171,7 @@ class Building(ScopedModel):
     lat = models.FloatField("纬度", null=True, blank=True)
 
     scope_quarter_lookup = "quarter_id"
+    choice_label_field = "name"  # ``str()`` of a building (``FastSelect``)
 
     def get_absolute_url(self):
         return reverse("territory:building_detail", args=[self.pk])
