@@ -38,5 +38,6 @@ class StatsView(APIView):
     def get(self, request):
         node = None
         if "node" in request.query_params:
-            node = get_scoped_object_or_404(Area, request.user, "view", pk=request.query_params["node"])
+            areas = Area.objects.defer("boundary")  # no grid polygon to parse
+            node = get_scoped_object_or_404(areas, request.user, "view", pk=request.query_params["node"])
         return Response(node_stats(request.user, node))
