@@ -4,9 +4,11 @@
 (``get_export_table``: ``restrict`` + the filter set + the table's sort), so an export can only ever
 contain what its owner sees on the page. Small exports are written in the request; large ones
 (``JICENG_EXPORT_SYNC_ROWS``) by a background task, which rebuilds the view from the stored path and
-query as the owner. Rows are read with ``iterator()`` and written with openpyxl ``write_only``: memory
-stays flat. Every export is audited; revealing full ID numbers and phones needs the reveal permission
-and a reason, and is written to the sensitive-access log.
+query as the owner. Rows are read with ``iterator()`` and streamed into the file by our own writer
+(``jiceng.exports.xlsx.XlsxWriter``: inline strings, one deflated zip entry), so memory stays flat; text
+that could start a formula is prefixed with ``'`` (``_cell_value``). Every export is audited; revealing
+full ID numbers and phones needs the reveal permission and a reason, and is written to the
+sensitive-access log.
 """
 
 from __future__ import annotations
@@ -30,9 +32,6 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString
 from django_tables2.columns import BooleanColumn
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from jiceng.audit.services import audit_record, sensitive_access_record
 from jiceng.core.masking import mask_id_number, mask_phone
@@ -40,6 +39,7 @@ from jiceng.core.views import ObjectListView
 from jiceng.imports.choices import JobStatus
 
 from .models import ExportJob
+from .xlsx import XlsxWriter
 
 logger = logging.getLogger(__name__)
 
@@ -179,6 +179,14 @@ def _getter(accessor: str, last: str, plain: str | None, display: dict | None):
 
 
 def _cell_value(value):
+    """A value as it goes into the sheet: local naive time, text that could start a formula prefixed with '."""
+    t = type(value)
+    if t is str:  # the common case first; the same rule as below
+        if value[:1] in ("=", "+", "@") or (value[:1] == "-" and not value[1:2].isdigit()):
+            return "'" + value  # never let a cell become a formula
+        return value
+    if t is int or t is float:
+        return value
     if value is None:
         return ""
     if isinstance(value, models.Model):
@@ -201,31 +209,24 @@ def write_rows(job: ExportJob, view: ObjectListView, path: Path) -> int:
     model = queryset.model
     perm = reveal_permission(model)
     columns = export_columns(table, reveal=job.reveal)
+    getters = [c.getter for c in columns]
     total = queryset.count()
     ExportJob.objects.filter(pk=job.pk).update(total_rows=total)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(job.title[:31] or "导出")
-    bold = Font(bold=True)
-    header = []
-    for c in columns:
-        cell = WriteOnlyCell(ws, value=c.header)
-        cell.font = bold
-        header.append(cell)
-    ws.append(header)
     written = revealed = 0
     grant_paths = [g.area_path for g in user.scope.grants_with(perm)] if job.reveal else []
-    for record in queryset.iterator(chunk_size=2000):
-        reveal_row = bool(grant_paths) and any(
-            (getattr(record, "scope_path", "") or "").startswith(p) for p in grant_paths
-        )
-        ws.append([_cell_value(c.getter(record, reveal_row)) for c in columns])
-        written += 1
-        revealed += reveal_row
-        if written % PROGRESS_EVERY == 0:
-            ExportJob.objects.filter(pk=job.pk).update(
-                written_rows=written, progress=min(99, written * 100 // max(total, 1))
+    with XlsxWriter(path, sheet_name=job.title or "导出", header=[c.header for c in columns]) as sheet:
+        append = sheet.append
+        for record in queryset.iterator(chunk_size=2000):
+            reveal_row = bool(grant_paths) and any(
+                (getattr(record, "scope_path", "") or "").startswith(p) for p in grant_paths
             )
-    wb.save(path)
+            append([_cell_value(get(record, reveal_row)) for get in getters])
+            written += 1
+            revealed += reveal_row
+            if written % PROGRESS_EVERY == 0:
+                ExportJob.objects.filter(pk=job.pk).update(
+                    written_rows=written, progress=min(99, written * 100 // max(total, 1))
+                )
     ExportJob.objects.filter(pk=job.pk).update(revealed_rows=revealed)
     return written
 
