@@ -48,7 +48,7 @@ def decrypt(token: str) -> str:
 
 def lookup_hash(value: str) -> str:
     """HMAC of a normalised value, for exact-match search on an encrypted column."""
-    return hmac.new(_hmac_key(settings.JICENG_FIELD_KEY), value.encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(_hmac_key(settings.JICENG_FIELD_KEY), value.encode(), "sha256").hex()  # one-shot: no HMAC object
 
 
 class EncryptedCharField(models.TextField):

@@ -9,6 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -65,8 +68,60 @@ def _area_code_in_force(area: str, year: str) -> bool:
     return True
 
 
+# --- remembering accepted values for the length of an import ----------------------------------
+
+_MEMO: ContextVar[dict | None] = ContextVar("jiceng_validator_memo", default=None)
+_MEMO_SIZE = 8192
+
+
+@contextmanager
+def remembering_accepted_values() -> Iterator[None]:
+    """Inside the block, :func:`validate_id_number` and :func:`validate_phone` remember the values they
+    accepted and answer them again from memory.
+
+    An import validates each identity number and phone twice: the importer cleaning the cell, then the
+    service (``resident_build``, like ``resident_create``) validating what it is given. The answer is a
+    function of the value (and of today's date, part of the key), so the second call returns the same
+    result without the work. Only accepted values are remembered — a refusal is computed, and worded,
+    every time — and only inside the block (one import run, at most ``_MEMO_SIZE`` values at a time):
+    nothing outlives it.
+    """
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
+
+
+def remembered_values() -> dict | None:
+    """The memory of :func:`remembering_accepted_values` (``None`` outside such a block). Other checks
+    that are a function of their value alone keep their accepted values here too (``remember``)."""
+    return _MEMO.get()
+
+
+def remember(memo: dict, key, value) -> None:
+    if len(memo) >= _MEMO_SIZE:
+        memo.clear()
+    memo[key] = value
+
+
+_remember = remember
+
+
 def validate_id_number(value: str, *, today: dt.date | None = None) -> IdNumberInfo:
     """公民身份号码 (GB 11643-1999): hard checks are format, check digit, birth date and province."""
+    memo = _MEMO.get()
+    if memo is None or today is not None or type(value) is not str:
+        return _validate_id_number(value, today=today)
+    key = ("id", value, dt.date.today())
+    info = memo.get(key)
+    if info is None:
+        info = _validate_id_number(value, today=key[2])
+        _remember(memo, key, info)
+    return IdNumberInfo(info.number, info.birth_date, info.gender, list(info.warnings))  # a copy: callers own it
+
+
+def _validate_id_number(value: str, *, today: dt.date | None = None) -> IdNumberInfo:
     number = normalise_text(value).upper()
     if not number:
         raise ValidationError("身份证号不能为空。", code="required")
@@ -99,6 +154,18 @@ def validate_id_number(value: str, *, today: dt.date | None = None) -> IdNumberI
 
 def validate_phone(value: str) -> str:
     """Mainland mobile (1[3-9] + 9 digits) or a landline such as 0550-1234567. Returns digits (and '-')."""
+    memo = _MEMO.get()
+    if memo is None or type(value) is not str:
+        return _validate_phone(value)
+    key = ("phone", value)
+    phone = memo.get(key)
+    if phone is None:
+        phone = _validate_phone(value)
+        _remember(memo, key, phone)
+    return phone
+
+
+def _validate_phone(value: str) -> str:
     phone = normalise_text(value)
     if phone.startswith("+86"):
         phone = phone[3:]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from itertools import chain, islice
 from pathlib import Path
@@ -33,7 +34,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from jiceng.audit.services import audit_record
-from jiceng.core import excel
+from jiceng.core import excel, validators
 
 from .choices import ImportMode, JobStatus, OnExisting
 from .importers import IMPORTERS, ROW_BY_ROW, BatchFallback, Importer, Issue, RowRejected, get_importer
@@ -181,6 +182,7 @@ class ImportRun:
         self.issues_file = None
         self.committed_through = 0
         self.buffer: list | None = None
+        self.signature_keys: list[str] | None = None
 
     # -- file --
 
@@ -197,6 +199,7 @@ class ImportRun:
             raise excel.FileFormatError(
                 f"未找到表头：表格前 {excel.HEADER_SCAN_ROWS} 行中没有可识别的列名（如：{expected}）。"
             )
+        self.signature_keys = sorted(self.header.columns.values())  # an identical row: the same text in each
         found = set(self.header.columns.values())
         missing = [self.importer.column(k).header for k in self.importer.required_keys() if k not in found]
         if missing:
@@ -266,7 +269,8 @@ class ImportRun:
             return None
         key = importer.row_key(cleaned)
         if key is not None:
-            signature = hash(tuple(excel.cell_text(raw.get(k)) for k in sorted(raw)))
+            keys = self.signature_keys if self.signature_keys is not None else sorted(raw)
+            signature = hash(tuple(map(excel.cell_text, map(raw.get, keys))))
             first = self.seen.get(key)
             if first is not None:
                 if first[1] == signature:
@@ -431,15 +435,46 @@ def estimate_rows(path: Path, name: str) -> int:
                 return book.sheet_by_index(0).nrows
             finally:
                 book.release_resources()
-        from openpyxl import load_workbook
-
-        wb = load_workbook(path, read_only=True)
-        try:
-            return wb.worksheets[0].max_row or 0
-        finally:
-            wb.close()
+        return _xlsx_rows(path)
     except Exception:  # noqa: BLE001 - only an estimate for the progress bar
         return 0
+
+
+_XLSX_HEAD_BYTES = 1 << 20
+_DIMENSION_RE = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\bref=\"\$?[A-Za-z]*\$?(\d+)(?::\$?[A-Za-z]*\$?(\d+))?\"")
+_ROW_TAG_RE = re.compile(rb"<(?:\w+:)?row[\s>/]")
+
+
+def _xlsx_rows(path: Path) -> int:
+    """The first worksheet's last row from its ``<dimension>`` (what openpyxl's ``max_row`` reads), found
+    in the first bytes of the sheet. openpyxl looks for that element by parsing the **whole** sheet when
+    it is missing (files written by ``write_only`` workbooks and some exporters): a second full parse
+    of the file before the import starts. Without it, the rows are counted in the first megabyte and
+    scaled by the sheet's size."""
+    from openpyxl.reader.excel import ExcelReader
+
+    reader = ExcelReader(path, read_only=True)
+    try:
+        reader.read_manifest()
+        reader.read_workbook()
+        target = next(
+            rel.target
+            for _, rel in reader.parser.find_sheets()
+            if rel.target in reader.valid_files and "chartsheet" not in rel.Type
+        )  # the sheet ``load_workbook(...).worksheets[0]`` is, and the importer reads
+        size = reader.archive.getinfo(target).file_size
+        with reader.archive.open(target) as fh:
+            head = fh.read(_XLSX_HEAD_BYTES)
+    finally:
+        reader.archive.close()
+    start = head.find(b"sheetData")
+    match = _DIMENSION_RE.search(head, 0, start if start >= 0 else len(head))
+    if match:
+        return int(match.group(2) or match.group(1))
+    rows = len(_ROW_TAG_RE.findall(head))
+    if len(head) >= size or not rows:
+        return rows
+    return round(rows * size / len(head))
 
 
 def run_import(job: ImportJob, *, batch_size: int | None = None) -> ImportJob:
@@ -454,7 +489,8 @@ def run_import(job: ImportJob, *, batch_size: int | None = None) -> ImportJob:
     path = issues_path(job)
     status, applied, message = JobStatus.DONE, False, ""
     try:
-        with open(path, "w", encoding="utf-8") as issues_file:
+        # Each ID and phone is validated by the importer and again by the service: the second time is a look-up.
+        with open(path, "w", encoding="utf-8") as issues_file, validators.remembering_accepted_values():
             run.issues_file = issues_file
             applied = run.run()
     except excel.FileFormatError as exc:

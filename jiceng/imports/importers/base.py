@@ -8,12 +8,13 @@ by name or number within the grid …) and calls ``area_create`` / ``building_cr
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
+from jiceng.accounts.scope import UserScope
 from jiceng.core import excel
 from jiceng.core.validators import normalise_text, validate_phone
 from jiceng.territory.choices import AreaKind
@@ -73,6 +74,42 @@ class Outcome:
     warnings: list[str] = field(default_factory=list)
 
 
+class ImportScope(UserScope):
+    """The importing user's scope with ``covers_path`` remembered per (path, permission).
+
+    ``user.scope`` is read once (a ``cached_property``: the grants are fixed for the request or, here,
+    for the import), so the answer for a path never changes during a run; a file asks the same few
+    questions for every row (``require_scope`` in ``household_build``, ``resident_build`` and the
+    head's ``household_update`` check). Every check still happens, per row, against the same grants.
+    """
+
+    def covers_path(self, path: str, perm: str) -> bool:
+        memo = self.__dict__.setdefault("_covers", {})
+        key = (path, perm)
+        answer = memo.get(key)
+        if answer is None:
+            answer = memo[key] = super().covers_path(path, perm)
+        return answer
+
+    @classmethod
+    def of(cls, actor) -> None:
+        """Give ``actor`` (the job's owner, loaded for this run) a remembering copy of its scope."""
+        scope = getattr(actor, "scope", None) if getattr(actor, "is_authenticated", False) else None
+        if type(scope) is UserScope:
+            actor.scope = cls(**{f.name: getattr(scope, f.name) for f in fields(UserScope)})
+
+
+#: What ``Importer.clean_cell`` returns for an empty cell (``None`` or ``""``), by column type; ``list``
+#: gives a new ``[]`` (test_import_kinds checks this table against ``clean_cell``).
+EMPTY_CELL: dict[str, Any] = {
+    "text": "", "name": "", "compact": "", "id": "", "phone": "",
+    "date": None, "int": None, "decimal": None, "bool": None, "choice": None,
+}  # fmt: skip
+_MEMO_TYPES = (str, int, float)  # cell values whose cleaning is a function of the value alone
+_CHOICE_MEMO_SIZE = 4096
+_MISSING = object()
+
+
 class Importer:
     kind: str = ""
     label: str = ""
@@ -85,11 +122,15 @@ class Importer:
     notes: list[str] = []
 
     def __init__(self, actor, *, on_existing: str = "update"):
+        ImportScope.of(actor)
         self.actor = actor
         self.on_existing = on_existing
         self._areas: dict[tuple[str, str], Area | None] = {}
         self._buildings: dict[tuple[int, str], Building | None] = {}
         self._pending: list[tuple[dict, Any]] = []  # cache entries added by the current row
+        self._fast_cells = type(self).clean_cell is Importer.clean_cell  # EMPTY_CELL describes this one
+        self._choice_memo: dict[tuple, Any] = {}
+        self._plans: dict[tuple[str, ...], tuple[list[Col], dict[str, Any]]] = {}
 
     # --- columns ---------------------------------------------------------------------------
 
@@ -110,14 +151,35 @@ class Importer:
         return [c.key for c in cls.columns if c.required]
 
     def clean(self, raw: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]], list[str]]:
-        """Clean each cell by its column type. Returns (values, [(column key, message)], warnings)."""
-        values: dict[str, Any] = {}
+        """Clean each cell by its column type. Returns (values, [(column key, message)], warnings).
+
+        Same result as ``clean_cell`` on every cell, with shortcuts (a file leaves many of the template's
+        columns out or empty, and has few distinct values in its coded ones): a column the file does not
+        have takes its type's empty value (``EMPTY_CELL``) without a look at the row, so does an empty
+        cell (``None`` or ``""``), and a coded cell (``choice``) reuses what the same cell text was
+        cleaned to earlier in the file (only accepted values are remembered; a bad one is cleaned, and
+        refused, each time)."""
         errors: list[tuple[str, str]] = []
         warnings: list[str] = []
-        for col in self.columns:
+        fast = self._fast_cells
+        memo = self._choice_memo
+        columns, absent = self._columns_for(tuple(raw))
+        values: dict[str, Any] = dict(absent)
+        for col in columns:
             value = raw.get(col.key)
             try:
-                cleaned = self.clean_cell(col, value, warnings)
+                if fast and (value is None or value == ""):
+                    cleaned = [] if col.type == "list" else EMPTY_CELL[col.type]
+                elif fast and col.type == "choice" and value.__class__ in _MEMO_TYPES:
+                    key = (col.key, value.__class__, value)
+                    cleaned = memo.get(key, _MISSING)
+                    if cleaned is _MISSING:
+                        cleaned = self.clean_cell(col, value, warnings)
+                        if len(memo) >= _CHOICE_MEMO_SIZE:
+                            memo.clear()
+                        memo[key] = cleaned
+                else:
+                    cleaned = self.clean_cell(col, value, warnings)
             except ValidationError as exc:
                 errors.append((col.key, exc.messages[0]))
                 continue
@@ -126,6 +188,23 @@ class Importer:
                 continue
             values[col.key] = cleaned
         return values, errors, warnings
+
+    def _columns_for(self, keys: tuple[str, ...]) -> tuple[list[Col], dict[str, Any]]:
+        """The columns to clean for rows with ``keys`` (the file's columns), and the values of the others.
+
+        A column missing from the file is an empty cell in every row: its value is its type's empty
+        value. Every column is cleaned when one of the missing ones would need more (a required column:
+        its message per row; a ``list``: a new list per row) or ``clean_cell`` is overridden."""
+        plan = self._plans.get(keys)
+        if plan is None:
+            present = set(keys)
+            missing = [c for c in self.columns if c.key not in present]
+            if not self._fast_cells or any(c.required or c.type not in EMPTY_CELL for c in missing):
+                plan = (self.columns, {})
+            else:
+                plan = ([c for c in self.columns if c.key in present], {c.key: EMPTY_CELL[c.type] for c in missing})
+            self._plans[keys] = plan
+        return plan
 
     def clean_cell(self, col: Col, value, warnings: list[str]):
         if col.type == "id":

@@ -28,11 +28,13 @@ from jiceng.people.choices import (
 )
 from jiceng.people.models import Resident, Worker
 from jiceng.territory.choices import HukouType
-from jiceng.territory.models import Household
+from jiceng.territory.models import Building, Household
 from jiceng.territory.services import household_build, household_create, household_update, households_bulk_create
 
 from .base import ROW_BY_ROW, BatchFallback, Col, Importer, Outcome, RowRejected
 from .territory import BUILDING_COL, COMMUNITY_COL, GRID_COL, ROOM_COL, _provided, resolve_address
+
+ALREADY_REGISTERED = "该证件号码已登记，已跳过。"
 
 RESIDENT_DATA = (
     "name", "former_name", "id_type", "id_number", "gender", "birth_date", "ethnicity", "political_status",
@@ -121,37 +123,33 @@ class ResidentImporter(Importer):
         registered, ``resident_create``'s checks (``resident_build``: validators, scope, full_clean) —
         but the foreign keys are resolved once per batch, the new households and residents are inserted
         with one statement each, and the audit log gets one row per batch and model listing the created
-        ids. Rows whose identity number is already registered (update / skip / deleted) go through the
-        per-row path. Returns, per row: an ``Outcome``, the exception that refused it, or ``ROW_BY_ROW``.
+        ids. Rows whose identity number is already registered are skipped as ``apply`` skips them (mode
+        ``skip``) or go through the per-row path (update, or the refusal of a deleted record). Returns,
+        per row: an ``Outcome``, the exception that refused it, or ``ROW_BY_ROW``.
         """
         results: list = [None] * len(items)
         hashes = [services.id_hash_for(values["id_number"]) for _, values in items]
         registered = set(Resident.objects.filter(id_hash__in=hashes).values_list("id_hash", flat=True))
         grids = []
-        for _, values in items:
+        for text in {values["grid"] for _, values in items}:  # find_area answers the same for the same text
             try:
-                grids.append(self.find_area(("grid",), values["grid"], column="grid"))
+                grids.append(self.find_area(("grid",), text, column="grid"))
             except RowRejected:
                 pass  # reported by _place below
         self.prefetch_buildings(grids)
         places: dict[int, tuple] = {}
         for i, (_, values) in enumerate(items):
-            if hashes[i] in registered:
-                results[i] = ROW_BY_ROW
+            if hashes[i] in registered:  # skipped as ``apply`` skips it; updated (or refused) row by row
+                results[i] = Outcome("skipped", [ALREADY_REGISTERED]) if self.on_existing == "skip" else ROW_BY_ROW
                 continue
             try:
                 places[i] = self._place(values)
             except (RowRejected, ValidationError, PermissionDenied, Http404) as exc:
                 results[i] = exc
         # Dwellings: the run's cache, then one query for the rest, then new ones (validated, not saved yet).
-        wanted = {(b.pk, room) for b, room in places.values() if (b.pk, room) not in self._households}
+        wanted = {(b.pk, room): b for b, room in places.values() if (b.pk, room) not in self._households}
         if wanted:
-            found = Household.objects.filter(
-                building_id__in={k[0] for k in wanted}, room__in={k[1] for k in wanted}
-            ).select_related("building__grid")
-            for h in found:
-                if (h.building_id, h.room) in wanted:
-                    self.remember(self._households, (h.building_id, h.room), h)
+            self._existing_households(wanted)
         new: dict[tuple, Household] = {}
         refused: dict[tuple, Exception] = {}
         for i, (building, room) in places.items():
@@ -230,6 +228,25 @@ class ResidentImporter(Importer):
             )  # fmt: skip
         return results
 
+    def _existing_households(self, wanted: dict[tuple[int, str], Building]) -> None:
+        """The registered dwellings among ``wanted`` ((building id, room) → building), into the run's cache.
+
+        One query: ``building IN … AND room IN …`` also returns every other combination of those
+        buildings and rooms (after a few batches, the dwellings this file created in sibling buildings),
+        so rows are read as tuples and only the wanted ones become ``Household`` objects, given the
+        building already loaded for the batch (``select_related`` would build a building and a grid for
+        each row read)."""
+        qs = Household.objects.filter(building_id__in={k[0] for k in wanted}, room__in={k[1] for k in wanted})
+        names = [f.attname for f in Household._meta.concrete_fields]
+        at_building, at_room = names.index("building_id"), names.index("room")
+        for row in qs.values_list(*names):
+            key = (row[at_building], row[at_room])
+            building = wanted.get(key)
+            if building is not None:
+                household = Household.from_db(qs.db, names, row)
+                household.building = building
+                self.remember(self._households, key, household)
+
     def _household(self, values) -> Household:
         building, room = self._place(values)
         key = (building.pk, room)
@@ -248,7 +265,7 @@ class ResidentImporter(Importer):
         data = _provided(values, RESIDENT_DATA)
         existing = Resident.objects.filter(id_hash=services.id_hash_for(values["id_number"])).first()
         if existing is not None and self.on_existing == "skip":
-            return Outcome("skipped", ["该证件号码已登记，已跳过。"])
+            return Outcome("skipped", [ALREADY_REGISTERED])
         if existing is not None and existing.deleted_at is not None:
             raise RowRejected([("id_number", "该证件号码属于已删除的居民档案，请联系管理员恢复后再导入。")])
         data["household"] = self._household(values)
