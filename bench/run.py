@@ -203,6 +203,22 @@ def make_import_file(path: Path, rows: int, street, rng) -> None:
         ws.append(["测试" + str(i % 97), number, f"139{rng.randrange(10**8):08d}", b.grid.code, b.number, room, "汉族",
                    "户主"])  # fmt: skip
     wb.save(path)
+    _add_dimension(path, f"A1:H{rows + 1}")
+
+
+def _add_dimension(path: Path, ref: str) -> None:
+    """Give the sheet the ``<dimension>`` that Excel and WPS always write (openpyxl's ``write_only`` does
+    not): without it a reader must parse the whole sheet once just to learn its size."""
+    import zipfile
+
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml" and b"<dimension" not in data[:2000]:
+                data = data.replace(b"</sheetPr>", f'</sheetPr><dimension ref="{ref}" />'.encode(), 1)
+            dst.writestr(item, data)
+    tmp.replace(path)
 
 
 def run_load(port: int, paths: list[str], cookie: str, duration: float, concurrency: int) -> dict:
