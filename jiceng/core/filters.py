@@ -1,5 +1,7 @@
 """Filter-set base for the web lists."""
 
+from html import escape as _escape  # what Django's escape calls, without its lazy wrapper (per option)
+
 import django_filters as filters
 from django import forms
 from django.forms.models import ModelChoiceIterator
@@ -44,7 +46,7 @@ class FastSelect(forms.Select):
             if v is not False and v is not None
         )
         options = "".join(
-            f'<option value="{escape(v)}"{" selected" if str(v) in selected else ""}>{escape(label)}</option>'
+            f'<option value="{_escape(str(v))}"{" selected" if str(v) in selected else ""}>{_escape(str(label))}</option>'
             for v, label in self._choice_pairs()
         )
         return mark_safe(f'<select name="{escape(name)}"{attrs_html}>{options}</select>')  # all escaped

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from django.contrib import messages
@@ -89,32 +90,47 @@ class ObjectListView(ScopedViewMixin, View):
         RequestConfig(self.request, paginate=False).configure(table)
         return table
 
+    #: (view class, the filters in use) → whether a count of that shape reads only versioned tables.
+    _count_shapes: dict = {}
+
     def count_cache(self, qs, compute):
         """The list's capped count, cached until a committed write under the user's nodes.
 
         Counting a street's residents reads 10,001 index entries on every page view; the count is cached
         under the same per-node versions as the home numbers (``jiceng.dashboards.stats_cache``) — but
         only when every table the query reads is one whose writes bump those versions (a filter on
-        special-population tags, or a list of tickets, is counted every time), and never inside a
-        transaction. The key is the count's own SQL and parameters, so scope and filters (and today's
-        date, for age filters) are part of it."""
+        special-population tags, or a list of tickets, is counted every time; decided from the count's SQL
+        once per view and set of filters in use), and never inside a transaction. The key is the view, its
+        URL arguments, the filters' values, the user and today's date (age filters), under the user's
+        grants and the versions of their nodes."""
         from jiceng.dashboards.stats_cache import cached, versioned_tables
 
-        try:
-            sql, params = qs.order_by().query.sql_with_params()
-        except EmptyResultSet:  # ``qs.none()``: nothing to count, nothing to cache
-            return compute()
-        if not set(TABLE_RE.findall(sql)) <= versioned_tables():
+        filterset = getattr(self, "_filterset", None)
+        if filterset is not None and filterset.is_bound and not filterset.is_valid():
+            return compute()  # ``qs.none()``: nothing to count
+        data = self.request.GET
+        active = tuple(sorted(n for n in (filterset.filters if filterset is not None else ()) if data.get(n)))
+        shape = (type(self), active)
+        cacheable = self._count_shapes.get(shape)
+        if cacheable is None:
+            try:
+                sql, _ = qs.order_by().query.sql_with_params()
+            except EmptyResultSet:  # a filter that can match nothing (e.g. digits that are no phone)
+                return compute()
+            cacheable = self._count_shapes[shape] = set(TABLE_RE.findall(sql)) <= versioned_tables()
+        if not cacheable:
             return compute()
         user = self.request.user
         paths = [g.area_path for g in user.scope.grants]
-        extra = f"{sql}|{params!r}"
+        values = [(n, data.getlist(n)) for n in active]
+        extra = f"{type(self).__module__}.{type(self).__qualname__}|{self.kwargs}|{values}|{user.pk}|{dt.date.today()}"
         return cached("list-count", user, paths, extra, compute, using=qs.db)
 
     def get(self, request, *args, **kwargs):
         if not self.can(self.action):  # a list the role has no permission for is refused, not shown empty
             raise PermissionDenied("您没有查看该列表的权限。")
         filterset, qs = self.get_filtered()
+        self._filterset = filterset
         # No ``request=`` here: django-tables2 would then paginate once by itself with Django's
         # Paginator (a full COUNT(*)) before ours runs. RequestConfig sets ``table.request``.
         table = self.table_class(qs)
