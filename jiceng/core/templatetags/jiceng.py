@@ -1,5 +1,10 @@
+from functools import lru_cache
+from types import SimpleNamespace
+
 from django import template
+from django.template.loader import get_template
 from django.urls import NoReverseMatch, reverse
+from django.utils.safestring import mark_safe
 
 from jiceng.core.masking import mask_id_number, mask_phone
 
@@ -25,6 +30,39 @@ def can(context, perm):
 @register.simple_tag(takes_context=True)
 def nav_active(context, prefix):
     return "active" if context["request"].path.startswith(prefix) else ""
+
+
+def _nav_section(path: str) -> str:
+    """The first two segments of ``path`` ("/tickets/mine/", "/people/", "/"): every ``nav_active`` prefix in
+    ``components/nav.html`` is at most two segments long, so the menu is the same for every path that
+    shares them."""
+    parts = path.split("/")
+    return "/".join(parts[:3]) + ("/" if len(parts) > 3 else "")
+
+
+@register.simple_tag(takes_context=True)
+def nav(context):
+    """The navigation menu, rendered once per process for each (set of roles, section) and reused.
+
+    What the menu shows depends only on the permissions, which depend only on the user's roles
+    (``UserScope.has_perm``), and on which section is active; rendering it (≈ 30 ``{% url %}`` and
+    ``{% can %}`` tags) was ~1 ms of every page."""
+    request = context["request"]
+    user = request.user
+    if not user.is_authenticated:
+        return ""
+    roles = tuple(sorted({g.role for g in user.scope.grants}))
+    return _rendered_nav(roles, _nav_section(request.path))
+
+
+@lru_cache(maxsize=512)
+def _rendered_nav(roles: tuple[str, ...], section: str) -> str:
+    from jiceng.accounts.roles import ROLES
+
+    scope = SimpleNamespace(has_perm=lambda perm: any(ROLES[r].has_perm(perm) for r in roles))
+    user = SimpleNamespace(is_authenticated=True, scope=scope)
+    request = SimpleNamespace(path=section, user=user)
+    return mark_safe(get_template("components/nav.html").render({"request": request, "user": user}))
 
 
 @register.simple_tag
