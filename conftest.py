@@ -44,3 +44,20 @@ def login(client):
         return user
 
     return _login
+
+
+@pytest.fixture
+def outside(monkeypatch, settings):
+    """Caches as after a commit: inside the suite's transaction ``stats_cache`` would never cache (a
+    caller may be reading its own uncommitted writes); this lifts that rule for one test, with an empty
+    cache before and after. Pair it with ``django_capture_on_commit_callbacks(execute=True)`` around
+    writes, so the version bumps a commit would run do run."""
+    from django.core.cache import cache
+
+    from jiceng.dashboards import stats_cache
+
+    settings.JICENG_STATS_CACHE_SECONDS = 300
+    cache.clear()
+    monkeypatch.setattr(stats_cache, "in_transaction", lambda conn: False)
+    yield
+    cache.clear()

@@ -4,27 +4,15 @@ table the count reads bumps those versions."""
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from jiceng.core.tests.helpers import make_id
-from jiceng.dashboards import stats_cache
 from jiceng.people.services import resident_create
 from jiceng.territory.models import Household
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def outside(monkeypatch, settings):
-    """As after a commit: the suite's transaction would otherwise keep the cache out of the way."""
-    settings.JICENG_STATS_CACHE_SECONDS = 300
-    cache.clear()
-    monkeypatch.setattr(stats_cache, "in_transaction", lambda conn: False)
-    yield
-    cache.clear()
 
 
 def _get(client, params=None):

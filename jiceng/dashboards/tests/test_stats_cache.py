@@ -22,15 +22,6 @@ from jiceng.territory.models import Area, Household
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def outside(monkeypatch, settings):
-    settings.JICENG_STATS_CACHE_SECONDS = 300
-    cache.clear()
-    monkeypatch.setattr(stats_cache, "in_transaction", lambda conn: False)
-    yield
-    cache.clear()
-
-
 def _new_resident(user, household, seq):
     return resident_create(actor=user, name="缓存测试", id_number=make_id(seq=f"{950 + seq}"), household=household,
                            relation_to_head="99").obj  # fmt: skip
