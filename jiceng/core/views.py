@@ -8,7 +8,7 @@ import re
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import EmptyResultSet, PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views import View
@@ -37,6 +37,16 @@ def server_error(request):
 
 def bad_request(request, exception=None):
     return render(request, "errors/400.html", status=400)
+
+
+def _key_value(value) -> str:
+    """A filter's cleaned value as part of a cache key: a row by its primary key (``repr`` of a model
+    instance is its ``__str__``, which two rows may share), anything else by ``repr``."""
+    if isinstance(value, models.Model):
+        return f"{value._meta.label}:{value.pk}"
+    if isinstance(value, list | tuple | set | frozenset | models.QuerySet):
+        return repr(sorted(_key_value(v) for v in value))
+    return repr(value)
 
 
 class ScopedViewMixin(LoginRequiredMixin):
@@ -101,15 +111,18 @@ class ObjectListView(ScopedViewMixin, View):
         only when every table the query reads is one whose writes bump those versions (a filter on
         special-population tags, or a list of tickets, is counted every time; decided from the count's SQL
         once per view and set of filters in use), and never inside a transaction. The key is the view, its
-        URL arguments, the filters' values, the user and today's date (age filters), under the user's
+        URL arguments, the filters' cleaned values, the user and today's date (age filters), under the user's
         grants and the versions of their nodes."""
         from jiceng.dashboards.stats_cache import cached, versioned_tables
 
         filterset = getattr(self, "_filterset", None)
-        if filterset is not None and filterset.is_bound and not filterset.is_valid():
-            return compute()  # ``qs.none()``: nothing to count
-        data = self.request.GET
-        active = tuple(sorted(n for n in (filterset.filters if filterset is not None else ()) if data.get(n)))
+        applied: dict = {}
+        if filterset is not None and filterset.is_bound:
+            if not filterset.is_valid():
+                return compute()  # ``qs.none()``: nothing to count
+            # What the filters applied, by filter name (a range filter's two inputs are one value here).
+            applied = {n: v for n, v in filterset.form.cleaned_data.items() if v not in (None, "", [], ())}
+        active = tuple(sorted(applied))
         shape = (type(self), active)
         cacheable = self._count_shapes.get(shape)
         if cacheable is None:
@@ -122,7 +135,7 @@ class ObjectListView(ScopedViewMixin, View):
             return compute()
         user = self.request.user
         paths = [g.area_path for g in user.scope.grants]
-        values = [(n, data.getlist(n)) for n in active]
+        values = [(n, _key_value(applied[n])) for n in active]
         extra = f"{type(self).__module__}.{type(self).__qualname__}|{self.kwargs}|{values}|{user.pk}|{dt.date.today()}"
         return cached("list-count", user, paths, extra, compute, using=qs.db)
 

@@ -9,8 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from jiceng.core.tests.helpers import make_id
+from jiceng.people.models import Resident
 from jiceng.people.services import resident_create
-from jiceng.territory.models import Household
+from jiceng.territory.models import Area, Household
 
 pytestmark = pytest.mark.django_db
 
@@ -56,3 +57,14 @@ def test_a_filter_on_a_table_without_versions_is_counted_every_time(client, logi
 def test_an_impossible_search_is_not_an_error(client, login, outside):
     login("wenchang_worker")
     assert _get(client, {"q": "12345"}) == (0, 0)
+
+
+def test_a_chosen_row_is_keyed_by_its_id_not_its_name(client, login, outside):
+    """Two grids of the same name are two filters: each count is its own."""
+    user = login("wenchang_worker")
+    first, second = Area.objects.restrict(user, "view").filter(kind="grid").order_by("path")[:2]
+    Area.objects.filter(pk=second.pk).update(name=first.name)
+    counts = [_get(client, {"grid": str(g.pk)}) for g in (first, second)]
+    expected = [Resident.objects.filter(grid=g, deleted_at__isnull=True).count() for g in (first, second)]
+    assert [n for n, _ in counts] == expected and expected[0] != expected[1]
+    assert [counted for _, counted in counts] == [1, 1]  # the second grid was counted, not served from the first
