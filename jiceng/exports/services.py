@@ -179,27 +179,23 @@ def _getter(accessor: str, last: str, plain: str | None, display: dict | None):
     return get
 
 
+def _no_formula(text: str) -> str:
+    """Text that could start a formula (``= + @``, or ``-`` not followed by a digit) gets a leading '."""
+    if text[:1] in ("=", "+", "@") or (text[:1] == "-" and not text[1:2].isdigit()):
+        return "'" + text
+    return text
+
+
 def _cell_value(value):
-    """A value as it goes into the sheet: local naive time, text that could start a formula prefixed with '."""
-    t = type(value)
-    if t is str:  # the common case first; the same rule as below
-        if value[:1] in ("=", "+", "@") or (value[:1] == "-" and not value[1:2].isdigit()):
-            return "'" + value  # never let a cell become a formula
-        return value
-    if t is int or t is float:
-        return value
+    """A value as it goes into the sheet: local naive time, text never a formula (``_no_formula``)."""
+    if isinstance(value, str):
+        return _no_formula(value)
     if value is None:
         return ""
     if isinstance(value, models.Model):
         return str(value)
-    if hasattr(value, "tzinfo") and getattr(value, "tzinfo", None) is not None:
+    if getattr(value, "tzinfo", None) is not None:
         return timezone.localtime(value).replace(tzinfo=None)
-    if (
-        isinstance(value, str)
-        and value[:1] in ("=", "+", "@")
-        or (isinstance(value, str) and value[:1] == "-" and not value[1:2].isdigit())
-    ):
-        return "'" + value  # never let a cell become a formula
     return value
 
 
