@@ -12,7 +12,6 @@ from django.utils.safestring import mark_safe
 
 from jiceng.core.masking import mask_id_number, mask_phone
 
-from .choices import Gender
 from .models import Resident, Worker
 
 #: Hidden on phones (grid workers use the resident list on a 390px screen).
@@ -29,6 +28,10 @@ def age_of(birth: dt.date | None, today: dt.date | None = None) -> int | None:
 def _escape_text(value) -> str:
     """What ``django.utils.html.escape`` does to a value, without its lazy wrapper (350 cells a page)."""
     return html.escape(str(value))
+
+
+def _gender_labels() -> dict:
+    return {k: str(v) for k, v in Resident._meta.get_field("gender").flatchoices}
 
 
 def _dash(value):
@@ -75,6 +78,21 @@ class ResidentTable(tables.Table):
             for r in data
         ]  # fmt: skip
 
+    @staticmethod
+    def _plain_cells(row, today: dt.date, genders: dict, reveal: bool = False) -> dict:
+        """The cells of one ``ROW_FIELDS`` row as plain values: masked unless ``reveal`` — what the page
+        (``fast_rows``, escaped) and the export (``export_values``) show."""
+        _pk, name, id_number, phone, gender, birth, grid, building, room = row[:9]
+        return {
+            "name": name,
+            "id_number": id_number if reveal else mask_id_number(id_number),
+            "phone": phone if reveal else mask_phone(phone),
+            "gender": genders.get(gender, gender),
+            "age": age_of(birth, today),
+            "grid": grid,
+            "room": f"{building} {room}",
+        }
+
     def export_values(self, queryset, names: list[str], reveal_paths: tuple[str, ...]):
         """The Excel export's rows read as values, not model instances (``jiceng.exports``): per row
         (revealed, the cells of ``names``) — the same cells as the generic export
@@ -82,24 +100,14 @@ class ResidentTable(tables.Table):
         know: the export then reads instances."""
         if not set(names) <= {"name", "id_number", "phone", "gender", "age", "grid", "room"}:
             return None
-        genders = {k: str(v) for k, v in Resident._meta.get_field("gender").flatchoices}
-        today = dt.date.today()
         rows = queryset.values_list(*self.ROW_FIELDS, "scope_path").iterator(chunk_size=2000)
-        return self._export_values(rows, names, reveal_paths, genders, today)
+        return self._export_values(rows, names, reveal_paths, _gender_labels(), dt.date.today())
 
-    @staticmethod
-    def _export_values(rows, names, reveal_paths, genders, today):
-        for _pk, name, id_number, phone, gender, birth, grid, building, room, scope_path in rows:
-            reveal = bool(reveal_paths) and (scope_path or "").startswith(reveal_paths)
-            cells = {
-                "name": name,
-                "id_number": id_number if reveal else mask_id_number(id_number),
-                "phone": phone if reveal else mask_phone(phone),
-                "gender": genders.get(gender, gender),
-                "age": age_of(birth, today),
-                "grid": grid,
-                "room": f"{building} {room}",
-            }
+    @classmethod
+    def _export_values(cls, rows, names, reveal_paths, genders, today):
+        for row in rows:
+            reveal = bool(reveal_paths) and (row[9] or "").startswith(reveal_paths)  # row[9]: scope_path
+            cells = cls._plain_cells(row, today, genders, reveal)
             yield reveal, [cells[n] for n in names]
 
     @property
@@ -110,21 +118,14 @@ class ResidentTable(tables.Table):
         visible = [c.name for c in self.columns]
         wide = {"gender", "age", "grid"}
         today = dt.date.today()
-        genders = dict(Gender.choices)
+        genders = _gender_labels()
         url0 = reverse("people:resident_detail", args=[0])  # …/0/ → …/<pk>/
         head, tail = url0.rsplit("0", 1)
         out = []
         esc = _escape_text
-        for pk, name, id_number, phone, gender, birth, grid, building, room in self._row_values():
-            cells = {
-                "name": f'<a href="{head}{pk}{tail}">{esc(name)}</a>',
-                "id_number": esc(mask_id_number(id_number) or "—"),
-                "phone": esc(mask_phone(phone) or "—"),
-                "gender": esc(genders.get(gender, gender) or "—"),
-                "age": esc(_dash(age_of(birth, today))),
-                "grid": esc(grid if grid is not None else "—"),
-                "room": f"{esc(building)} {esc(room)}",
-            }
+        for row in self._row_values():
+            cells = {n: esc(_dash(v)) for n, v in self._plain_cells(row, today, genders).items()}
+            cells["name"] = f'<a href="{head}{row[0]}{tail}">{cells["name"]}</a>'
             tds = "".join(
                 f'<td class="d-none d-md-table-cell">{cells[n]}</td>' if n in wide else f"<td>{cells[n]}</td>"
                 for n in visible
