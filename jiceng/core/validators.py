@@ -105,9 +105,6 @@ def remember(memo: dict, key, value) -> None:
     memo[key] = value
 
 
-_remember = remember
-
-
 def validate_id_number(value: str, *, today: dt.date | None = None) -> IdNumberInfo:
     """公民身份号码 (GB 11643-1999): hard checks are format, check digit, birth date and province."""
     memo = _MEMO.get()
@@ -117,7 +114,7 @@ def validate_id_number(value: str, *, today: dt.date | None = None) -> IdNumberI
     info = memo.get(key)
     if info is None:
         info = _validate_id_number(value, today=key[2])
-        _remember(memo, key, info)
+        remember(memo, key, info)
     return IdNumberInfo(info.number, info.birth_date, info.gender, list(info.warnings))  # a copy: callers own it
 
 
@@ -161,7 +158,7 @@ def validate_phone(value: str) -> str:
     phone = memo.get(key)
     if phone is None:
         phone = _validate_phone(value)
-        _remember(memo, key, phone)
+        remember(memo, key, phone)
     return phone
 
 

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from jiceng.accounts.scope import UserScope
-from jiceng.core import excel
+from jiceng.core import excel, validators
 from jiceng.core.validators import normalise_text, validate_phone
 from jiceng.territory.choices import AreaKind
 from jiceng.territory.models import Area, Building
@@ -106,7 +106,6 @@ EMPTY_CELL: dict[str, Any] = {
     "date": None, "int": None, "decimal": None, "bool": None, "choice": None,
 }  # fmt: skip
 _MEMO_TYPES = (str, int, float)  # cell values whose cleaning is a function of the value alone
-_CHOICE_MEMO_SIZE = 4096
 _MISSING = object()
 
 
@@ -175,9 +174,7 @@ class Importer:
                     cleaned = memo.get(key, _MISSING)
                     if cleaned is _MISSING:
                         cleaned = self.clean_cell(col, value, warnings)
-                        if len(memo) >= _CHOICE_MEMO_SIZE:
-                            memo.clear()
-                        memo[key] = cleaned
+                        validators.remember(memo, key, cleaned)
                 else:
                     cleaned = self.clean_cell(col, value, warnings)
             except ValidationError as exc:

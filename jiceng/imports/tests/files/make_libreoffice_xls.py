@@ -5,7 +5,7 @@
 The rows point at the demo district (grid 34110300301201, its building 1), so the file imports into the
 test database built by ``seed_demo``. The sheet is written with openpyxl, then opened and saved as
 "Excel 97-2003" by LibreOffice itself: the .xls bytes are LibreOffice's own (BIFF8 written by Calc's
-filter), not a Python library's. What it holds — and what ``test_libreoffice_xls`` expects:
+filter), not a Python library's. What it holds — and what ``test_a_libreoffice_xls_roster`` expects:
 
 - a merged title row above the header, and header synonyms (公民身份号码, 手机号码, 网格, 楼栋号, 房间号);
 - row 3: an ID number stored as text, a phone stored as a number → accepted;
