@@ -39,3 +39,29 @@ def set_c_collation(columns: list[tuple[str, str, int]]):
             )
 
     return migrations.RunPython(forwards, backwards, elidable=False)
+
+
+def drop_like_indexes(columns: list[tuple[str, str]]):
+    """A migration operation: drop the ``*_like`` (``varchar_pattern_ops``) index Django adds for each
+    ``db_index`` / ``unique`` CharField, for each (table, column) — PostgreSQL only.
+
+    They serve nothing on these columns: a ``COLLATE "C"`` column's own btree answers a prefix LIKE, and
+    a hash column is only ever compared whole. Each one is an index entry to write for every row an
+    import inserts. Django recreates no ``_like`` index by itself; a later ``AlterField`` that changes
+    ``db_index`` / ``unique`` on such a column drops it with ``IF EXISTS`` (nothing breaks) and may add it
+    back: ``tests/test_indexes.py`` lists each table's indexes and fails then."""
+
+    def run(schema_editor, sql: str) -> None:
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for table, column in columns:
+            name = schema_editor._create_index_name(table, [column], suffix="_like")
+            schema_editor.execute(sql.format(name=name, table=table, column=column))
+
+    def forwards(apps, schema_editor):
+        run(schema_editor, 'DROP INDEX IF EXISTS "{name}"')
+
+    def backwards(apps, schema_editor):
+        run(schema_editor, 'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ("{column}" varchar_pattern_ops)')
+
+    return migrations.RunPython(forwards, backwards, elidable=False)

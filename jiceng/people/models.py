@@ -34,7 +34,7 @@ class Resident(ScopedModel):
     lookup and ``id_last4`` the "last four digits" search, which the masked display shows anyway.
     """
 
-    name = models.CharField("姓名", max_length=50, db_index=True)
+    name = models.CharField("姓名", max_length=50)  # indexed by resident_name_idx
     former_name = models.CharField("曾用名", max_length=50, blank=True)
     id_type = models.CharField("证件类型", max_length=16, choices=IdType.choices, default=IdType.RESIDENT_ID)
     id_number = EncryptedCharField("证件号码")

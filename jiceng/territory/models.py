@@ -195,7 +195,10 @@ class Building(ScopedModel):
 class Household(ScopedModel):
     """户: a household living in one dwelling (building + room)."""
 
-    building = models.ForeignKey(Building, verbose_name="楼栋", on_delete=models.PROTECT, related_name="households")
+    # No index of its own: uniq_household_room (building, room) leads with it.
+    building = models.ForeignKey(
+        Building, verbose_name="楼栋", on_delete=models.PROTECT, related_name="households", db_index=False
+    )
     room = models.CharField("房号", max_length=20, help_text="如 2-301。")
     household_no = models.CharField("户号", max_length=30, unique=True)
     head = models.ForeignKey(

@@ -270,11 +270,11 @@ def households_bulk_create(*, actor, households: list[Household], detail: dict |
         return []
     nos = [h.household_no for h in households]
     places = {(h.building_id, h.room) for h in households}
-    taken = Household.objects.filter(building_id__in={b for b, _ in places}, room__in={r for _, r in places})
+    taken = Household.objects.filter(building_id__any={b for b, _ in places}, room__any={r for _, r in places})
     clash = any(p in places for p in taken.values_list("building_id", "room"))
     if len(set(nos)) != len(nos) or len(places) != len(households) or clash:
         raise ValidationError({"household_no": "户号或楼栋房号已存在。"})
-    if Household.objects.filter(household_no__in=nos).exists():
+    if Household.objects.filter(household_no__any=nos).exists():
         raise ValidationError({"household_no": "户号已存在。"})
     from jiceng.core.bulk import fast_insert
     from jiceng.people.services import _bulk_audit

@@ -129,7 +129,7 @@ class ResidentImporter(Importer):
         """
         results: list = [None] * len(items)
         hashes = [services.id_hash_for(values["id_number"]) for _, values in items]
-        registered = set(Resident.objects.filter(id_hash__in=hashes).values_list("id_hash", flat=True))
+        registered = set(Resident.objects.filter(id_hash__any=hashes).values_list("id_hash", flat=True))
         grids = []
         for text in {values["grid"] for _, values in items}:  # find_area answers the same for the same text
             try:
@@ -236,7 +236,7 @@ class ResidentImporter(Importer):
         so rows are read as tuples and only the wanted ones become ``Household`` objects, given the
         building already loaded for the batch (``select_related`` would build a building and a grid for
         each row read)."""
-        qs = Household.objects.filter(building_id__in={k[0] for k in wanted}, room__in={k[1] for k in wanted})
+        qs = Household.objects.filter(building_id__any={k[0] for k in wanted}, room__any={k[1] for k in wanted})
         names = [f.attname for f in Household._meta.concrete_fields]
         at_building, at_room = names.index("building_id"), names.index("room")
         for row in qs.values_list(*names):
