@@ -17,6 +17,7 @@ from django.utils import timezone
 from jiceng.accounts.models import RoleGrant, User
 from jiceng.audit.services import audit_record
 from jiceng.core.crypto import encrypt
+from jiceng.core.masking import mask_id_number, mask_phone
 from jiceng.open311.services import ensure_demo_api_key
 from jiceng.party.choices import OrgType, SeatRole, SecretaryChannel
 from jiceng.party.models import CentralHousehold, CommitteeSeat, PartyGroup, PartyMember, PartyOrg, add_years
@@ -259,6 +260,8 @@ def _build_people(rng, buildings, scale, today, log):
                     id_number=encrypt(number),
                     id_hash=id_hash_for(number),
                     id_last4=number[-4:],
+                    id_mask=mask_id_number(number),
+                    phone_mask=mask_phone(phone),
                     gender=gender,
                     birth_date=birth,
                     phone=encrypt(phone) if phone else "",

@@ -40,6 +40,10 @@ class Resident(ScopedModel):
     id_number = EncryptedCharField("证件号码")
     id_hash = models.CharField(max_length=64, unique=True, editable=False)
     id_last4 = models.CharField(max_length=4, editable=False)
+    # The masked forms the lists and masked exports show, written with the value (``sync_masks``): a list
+    # page reads these instead of decrypting two fields per row (docs/decisions/field-encryption.md).
+    id_mask = models.CharField(max_length=40, editable=False, blank=True)
+    phone_mask = models.CharField(max_length=20, editable=False, blank=True)
     gender = models.CharField("性别", max_length=1, choices=Gender.choices)
     birth_date = models.DateField("出生日期")
     ethnicity = models.CharField("民族", max_length=2, choices=Ethnicity.choices, default=Ethnicity.HAN)
@@ -105,6 +109,15 @@ class Resident(ScopedModel):
         if action == "view" and scope.household_id:
             return Q(household_id=scope.household_id)
         return None
+
+    def save(self, *args, **kwargs):
+        self.sync_masks()
+        super().save(*args, **kwargs)
+
+    def sync_masks(self) -> None:
+        """``id_mask`` / ``phone_mask`` from the plain values this instance holds."""
+        self.id_mask = mask_id_number(self.id_number)
+        self.phone_mask = mask_phone(self.phone)
 
     @property
     def id_number_masked(self) -> str:

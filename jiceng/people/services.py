@@ -133,6 +133,7 @@ def _prepare_resident(resident: Resident) -> list[str]:
     resident.id_hash = id_hash_for(resident.id_number)
     resident.id_last4 = resident.id_number[-4:]
     resident.phone_hash = phone_hash_for(resident.phone) if resident.phone else ""
+    resident.sync_masks()  # the batch path inserts without save()
     household = resident.household
     resident.building_id = household.building_id
     resident.grid_id = household.building.grid_id
@@ -248,7 +249,7 @@ def residents_bulk_create(*, actor, residents: list[Resident], detail: dict | No
     for path in {r.scope_path for r in residents}:  # the scope is re-checked at the write
         require_scope(actor, Resident, "add", path)
     hashes = [r.id_hash for r in residents]
-    if len(set(hashes)) != len(hashes) or Resident.objects.filter(id_hash__in=hashes).exists():
+    if len(set(hashes)) != len(hashes) or Resident.objects.filter(id_hash__any=hashes).exists():
         raise DuplicateInBatch()
     from jiceng.core.bulk import fast_insert
 
