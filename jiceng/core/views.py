@@ -11,6 +11,7 @@ from django.core.exceptions import EmptyResultSet, PermissionDenied, ValidationE
 from django.db import IntegrityError, models, transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views import View
 from django_tables2 import RequestConfig
 
@@ -21,6 +22,13 @@ from .scoping import get_scoped_object_or_404, permission_name
 PER_PAGE = 50
 #: Tables a query reads (``FROM`` / ``JOIN``, subqueries included).
 TABLE_RE = re.compile(r'(?:FROM|JOIN)\s+"?(\w+)"?', re.IGNORECASE)
+
+
+def pk_url(viewname: str):
+    """``pk → reverse(viewname, args=[pk])`` with one ``reverse`` for a whole table of links (``reverse``
+    per row was a tenth of a grid's page)."""
+    head, tail = reverse(viewname, args=[0]).rsplit("0", 1)
+    return lambda pk: f"{head}{pk}{tail}"
 
 
 def page_not_found(request, exception=None):

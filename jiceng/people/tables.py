@@ -7,8 +7,9 @@ import html
 
 import django_tables2 as tables
 from django.db.models import QuerySet
-from django.urls import reverse
 from django.utils.safestring import mark_safe
+
+from jiceng.core.views import pk_url
 
 from .models import Resident, Worker
 
@@ -122,13 +123,12 @@ class ResidentTable(tables.Table):
         wide = {"gender", "age", "grid"}
         today = dt.date.today()
         genders = _gender_labels()
-        url0 = reverse("people:resident_detail", args=[0])  # …/0/ → …/<pk>/
-        head, tail = url0.rsplit("0", 1)
+        url = pk_url("people:resident_detail")
         out = []
         esc = _escape_text
         for row in self._row_values():
             cells = {n: esc(_dash(v)) for n, v in self._plain_cells(row, today, genders).items()}
-            cells["name"] = f'<a href="{head}{row[0]}{tail}">{cells["name"]}</a>'
+            cells["name"] = f'<a href="{url(row[0])}">{cells["name"]}</a>'
             tds = "".join(
                 f'<td class="d-none d-md-table-cell">{cells[n]}</td>' if n in wide else f"<td>{cells[n]}</td>"
                 for n in visible

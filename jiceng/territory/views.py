@@ -3,7 +3,7 @@ from django.utils.functional import cached_property
 
 from jiceng.core.breadcrumbs import area_breadcrumbs
 from jiceng.core.scoping import get_scoped_object_or_404
-from jiceng.core.views import ObjectDetailView, ObjectEditView, ObjectListView
+from jiceng.core.views import ObjectDetailView, ObjectEditView, ObjectListView, pk_url
 from jiceng.dashboards.selectors import STAT_LABELS, node_stats
 
 from . import services
@@ -67,15 +67,26 @@ class AreaDetailView(ObjectDetailView):
             "is_leaf": area.kind in {AreaKind.GRID, AreaKind.QUARTER},
             "can_add_child": self.can("add"),
         }
+        # The buildings table shows a link, the name, the code and the floors: nothing else is read (a
+        # grid at city scale has a hundred buildings; their quarters' polygons were parsed for nothing).
+        buildings = Building.objects.restrict(user).only("id", "scope_path", "name", "code", "floors")
         if area.kind == AreaKind.GRID:
             extra["grid_workers"] = area.grid_workers.restrict(user).filter(is_active=True)
-            extra["buildings"] = Building.objects.restrict(user).filter(grid=area).select_related("quarter")[:200]
+            extra["buildings"] = _with_urls(buildings.filter(grid=area)[:200])
         if area.kind == AreaKind.QUARTER:
-            extra["buildings"] = Building.objects.restrict(user).filter(quarter=area).select_related("grid")[:200]
+            extra["buildings"] = _with_urls(buildings.filter(quarter=area)[:200])
         from jiceng.party.models import PartyOrg
 
         extra["party_orgs"] = PartyOrg.objects.restrict(user).filter(area=area)
         return extra
+
+
+def _with_urls(buildings) -> list[Building]:
+    url = pk_url("territory:building_detail")
+    rows = list(buildings)
+    for b in rows:
+        b.detail_url = url(b.pk)
+    return rows
 
 
 class AreaEditView(ObjectEditView):

@@ -163,3 +163,15 @@ def test_a_constraint_conflict_on_save_is_a_409_with_a_chinese_message(client, l
     assert response.status_code == 409
     assert "保存时与他人的修改冲突" in response.content.decode()
     assert Building.objects.count() == before
+
+
+@pytest.mark.parametrize("kind", ["grid", "quarter"])
+def test_a_grid_or_quarter_page_links_each_of_its_buildings(client, login, kind):
+    """The buildings table's links are built from one ``reverse`` (``pk_url``): each is the building's own."""
+    login("longpan_admin")
+    area = Area.objects.filter(kind=kind, path__startswith=_area("龙蟠街道").path).order_by("path").first()
+    buildings = Building.objects.filter(**{kind: area})
+    body = client.get(reverse("territory:area_detail", args=[area.pk])).content.decode()
+    assert buildings.exists()
+    for b in buildings[:200]:
+        assert f'<a href="{reverse("territory:building_detail", args=[b.pk])}">{b.name}</a>' in body
