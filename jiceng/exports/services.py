@@ -38,6 +38,7 @@ from jiceng.core.masking import mask_id_number, mask_phone
 from jiceng.core.views import ObjectListView
 from jiceng.imports.choices import JobStatus
 
+from . import xlsx
 from .models import ExportJob
 from .xlsx import XlsxWriter
 
@@ -222,6 +223,11 @@ def write_rows(job: ExportJob, view: ObjectListView, path: Path) -> int:
     columns = export_columns(table, reveal=job.reveal)
     total = queryset.count()
     ExportJob.objects.filter(pk=job.pk).update(total_rows=total)
+    if total + 1 > xlsx.MAX_ROWS:  # the header takes a row
+        raise xlsx.TooManyRows(
+            f"共 {total:,} 行，超过 Excel 单个工作表 {xlsx.MAX_ROWS - 1:,} 行数据的上限，未生成文件。"
+            "请先按街道、社区或网格筛选，分批导出。"
+        )
     written = revealed = 0
     grant_paths = [g.area_path for g in user.scope.grants_with(perm)] if job.reveal else []
     with XlsxWriter(path, sheet_name=job.title or "导出", header=[c.header for c in columns]) as sheet:
@@ -292,6 +298,10 @@ def run_export(job: ExportJob) -> ExportJob:
             file=job.file.name, status=JobStatus.DONE, progress=100, written_rows=written,
             finished_at=timezone.now(), message=f"已导出 {written} 行。",
         )  # fmt: skip
+    except xlsx.TooManyRows as exc:
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=JobStatus.FAILED, finished_at=timezone.now(), message=str(exc)
+        )
     except Exception as exc:
         logger.exception("export job %s failed", job.pk)
         ExportJob.objects.filter(pk=job.pk).update(

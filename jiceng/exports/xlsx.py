@@ -12,8 +12,9 @@ infinities → text, so nothing is silently rounded or makes the file unreadable
 FALSE; ``datetime.date`` / ``datetime.datetime`` (naive) → serial numbers styled ``yyyy-mm-dd`` /
 ``yyyy-mm-dd h:mm:ss`` (before 1900 → ISO text); ``None`` and ``""`` → no cell; anything else →
 ``str(value)``. A string is never a formula. Not supported: several sheets, shared strings, rich
-text, merged cells, formulas, per-cell styles; not checked: more than Excel's 1,048,576 rows, a sheet
-XML over 2 GiB (``zipfile`` then refuses: no ZIP64, about 5 M rows of 7 columns).
+text, merged cells, formulas, per-cell styles. More than Excel's 1,048,576 rows raises ``TooManyRows``
+(Excel would call the file damaged); the callers count first (``exports.services.write_rows``). Not
+checked: a sheet XML over 2 GiB (``zipfile`` then refuses: no ZIP64; more rows than Excel takes anyway).
 
     with XlsxWriter(path, sheet_name="居民", header=["姓名", "年龄"]) as xw:
         xw.append(["张三", 30])
@@ -28,10 +29,19 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from xml.sax.saxutils import escape as _xml_escape
 
-__all__ = ["CELL_MAX_CHARS", "XlsxWriter", "clean_text", "column_letter", "sanitize_sheet_name"]
+__all__ = [
+    "CELL_MAX_CHARS",
+    "MAX_ROWS",
+    "TooManyRows",
+    "XlsxWriter",
+    "clean_text",
+    "column_letter",
+    "sanitize_sheet_name",
+]
 
 CELL_MAX_CHARS = 32767  # Excel's limit, in UTF-16 code units
 MAX_COLUMNS = 16384
+MAX_ROWS = 1_048_576  # per worksheet, the header included
 _EXACT_INT = 10**15  # Excel keeps 15 significant digits: larger integers are written as text
 
 #: XML 1.0 forbids these (and a lone surrogate cannot even be encoded); they are removed.
@@ -201,6 +211,10 @@ def _display_width(value) -> int:
     return len(text) + (len(text.encode("utf-8", "surrogatepass")) - len(text)) // 2
 
 
+class TooManyRows(ValueError):
+    """More rows than one Excel worksheet holds."""
+
+
 class XlsxWriter:
     """One-sheet .xlsx written as a stream into ``file`` (a path or a binary file object).
 
@@ -281,6 +295,8 @@ class XlsxWriter:
     def _append(self, row, style: str) -> None:
         if self._closed:
             raise ValueError("文件已关闭。")
+        if self.rows >= MAX_ROWS:
+            raise TooManyRows(f"超过 Excel 单个工作表 {MAX_ROWS:,} 行的上限。")
         if not isinstance(row, list | tuple):
             row = list(row)
         if len(row) > len(self._cols):

@@ -179,3 +179,13 @@ def test_resident_export_values_match_the_generic_export(personas, monkeypatch, 
     fast_rows, generic_rows = _file_rows(fast), _file_rows(generic)
     assert len(fast_rows) > 5 and fast_rows == generic_rows
     assert fast.revealed_rows == generic.revealed_rows == (len(fast_rows) - 1 if reveal else 0)
+
+
+def test_an_export_longer_than_an_excel_sheet_is_refused_with_the_reason(personas, monkeypatch):
+    """More rows than one worksheet holds: no file Excel would call damaged, a Chinese reason instead."""
+    from jiceng.exports import services, xlsx
+
+    monkeypatch.setattr(xlsx, "MAX_ROWS", 6)  # a header and 5 rows
+    job = services.run_export(services.export_create(actor=personas.wenchang_worker, path="/people/residents/"))
+    assert job.status == "failed" and not job.file
+    assert f"共 {job.total_rows:,} 行" in job.message and "上限" in job.message and "筛选" in job.message

@@ -300,3 +300,16 @@ def test_libreoffice_opens_the_file(tmp_path):
         ["'=1+1", "13800138000", "TRUE", ""],
         ["ctlremoved", "", "1.25", ""],
     ]
+
+
+def test_the_writer_refuses_a_row_past_the_sheet_limit(tmp_path, monkeypatch):
+    from jiceng.exports import xlsx
+
+    monkeypatch.setattr(xlsx, "MAX_ROWS", 3)
+    with xlsx.XlsxWriter(tmp_path / "f.xlsx", header=["a"]) as xw:
+        xw.append([1])
+        xw.append([2])
+        with pytest.raises(xlsx.TooManyRows, match="上限"):
+            xw.append([3])
+    rows = load_workbook(tmp_path / "f.xlsx", read_only=True).worksheets[0].iter_rows(values_only=True)
+    assert [r[0] for r in rows] == ["a", 1, 2]  # what was written is still a valid file
