@@ -11,7 +11,7 @@ from rest_framework import serializers
 from jiceng.core.masking import mask_phone
 from jiceng.party.choices import SeatRole
 from jiceng.party.models import CentralHousehold, CommitteeSeat, PartyGroup, PartyMember, PartyOrg
-from jiceng.territory.models import Building
+from jiceng.territory.models import Building, Household
 
 from .base import ScopedFilterSet, ScopedReadOnlyViewSet
 
@@ -219,9 +219,12 @@ class CentralHouseholdSerializer(serializers.ModelSerializer):
 class CentralHouseholdViewSet(ScopedReadOnlyViewSet):
     """党员中心户，含联系户。"""
 
-    queryset = CentralHousehold.objects.select_related("member", "household", "group").prefetch_related(
-        "linked_households"
-    )
+    queryset = CentralHousehold.objects.select_related("member", "household", "group")
     serializer_class = CentralHouseholdSerializer
     filterset_class = CentralHouseholdFilterSet
     ordering_fields = ["scope_path", "designated_at"]
+
+    def get_queryset(self):
+        # Linked households the caller may see: a neighbour across a grid or community line is not listed.
+        visible = Household.objects.restrict(self.request.user).only("id")
+        return super().get_queryset().prefetch_related(Prefetch("linked_households", queryset=visible))

@@ -31,6 +31,21 @@ def scope_q(user, model: type[models.Model], action: str = "view") -> Q | None:
     return scope.q_for(model, action)
 
 
+def scope_q_through(user, model: type[models.Model], relation: str, action: str = "view") -> Q:
+    """:func:`scope_q` for ``model`` rows reached through ``relation`` of another model (a central
+    household's ``linked_households``): for a ``Count(relation, filter=…)`` that counts only what the
+    user may see. Nothing allowed → a filter that matches nothing."""
+    q = scope_q(user, model, action)
+    return Q(pk__in=[]) if q is None else _prefixed(q, relation)
+
+
+def _prefixed(q: Q, prefix: str) -> Q:
+    out = Q()
+    out.connector, out.negated = q.connector, q.negated
+    out.children = [_prefixed(c, prefix) if isinstance(c, Q) else (f"{prefix}__{c[0]}", c[1]) for c in q.children]
+    return out
+
+
 class ScopedQuerySet(models.QuerySet):
     def restrict(self, user, action: str = "view") -> ScopedQuerySet:
         q = scope_q(user, self.model, action)

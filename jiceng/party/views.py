@@ -9,8 +9,9 @@ from django.urls import reverse, reverse_lazy
 from django.utils.functional import cached_property
 
 from jiceng.core.breadcrumbs import area_breadcrumbs
-from jiceng.core.scoping import get_scoped_object_or_404
+from jiceng.core.scoping import get_scoped_object_or_404, scope_q_through
 from jiceng.core.views import ObjectDetailView, ObjectEditView, ObjectListView
+from jiceng.territory.models import Household
 
 from . import services
 from .choices import SeatRole
@@ -217,7 +218,7 @@ class PartyGroupDetailView(ObjectDetailView):
             "central_households": CentralHousehold.objects.restrict(user)
             .filter(group=group)
             .select_related("member", "household__building")
-            .annotate(linked_count=Count("linked_households")),
+            .annotate(linked_count=_linked_count(user)),
             "can_add_ch": user.scope.has_perm("party.add_centralhousehold"),
         }
 
@@ -257,14 +258,21 @@ class PartyGroupEditView(NestedEditMixin, ObjectEditView):
 # --- 党员中心户 -----------------------------------------------------------------------------------
 
 
+def _linked_count(user):
+    """A central household's linked households that ``user`` may see (a neighbour across a grid or
+    community line is not counted for someone who cannot see it)."""
+    return Count("linked_households", filter=scope_q_through(user, Household, "linked_households"))
+
+
 class CentralHouseholdListView(ObjectListView):
     model = CentralHousehold
-    queryset = CentralHousehold.objects.select_related("member", "household__building", "group").annotate(
-        linked_count=Count("linked_households")
-    )
+    queryset = CentralHousehold.objects.select_related("member", "household__building", "group")
     table_class = CentralHouseholdTable
     filterset_class = CentralHouseholdFilterSet
     template_name = "party/object_list.html"
+
+    def get_queryset(self):
+        return super().get_queryset().annotate(linked_count=_linked_count(self.request.user))
 
     def get_extra_context(self):
         return {"list_intro": "新建党员中心户：请进入所属楼栋党小组页面，点击“新建党员中心户”。"}
