@@ -1,0 +1,554 @@
+"""``iter_sheet_rows`` yields exactly what openpyxl ``read_only`` gave ``excel._read_xlsx``.
+
+openpyxl stays here as the reference: every file (written by openpyxl, by our exporter, by LibreOffice,
+or zipped by hand from raw XML) is read by both and compared row by row, blank rows, row numbers and
+the type of every value included (``1 == 1.0 == True`` would hide a difference).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import tempfile
+import tracemalloc
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.chart import BarChart
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+from jiceng.core import excel
+from jiceng.core.xlsx_reader import iter_sheet_rows
+from jiceng.exports.xlsx import XlsxWriter
+from jiceng.imports.tests.files.make_libreoffice_xls import soffice
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+STRICT = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+STRICT_REL = "http://purl.oclc.org/ooxml/officeDocument/relationships"
+PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+CT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+
+#: cellXfs of the hand-made packages: 0 General, 1 builtin date, 2 custom date, 3 custom duration,
+#: 4 a literal "d" (not a date), 5 builtin duration, 6 id 14 redefined as a number, 7 builtin time,
+#: 8 a locale-prefixed long date, 9 a colour and a number.
+STYLES = (
+    f'<styleSheet xmlns="{MAIN}"><numFmts count="6">'
+    '<numFmt numFmtId="164" formatCode="yyyy/m/d"/><numFmt numFmtId="165" formatCode="[h]:mm:ss"/>'
+    '<numFmt numFmtId="166" formatCode="0.00&quot;d&quot;"/><numFmt numFmtId="14" formatCode="0.00"/>'
+    '<numFmt numFmtId="167" formatCode="[$-F800]dddd, mmmm dd, yyyy"/><numFmt numFmtId="168" formatCode="[Red]0"/>'
+    '</numFmts><cellXfs count="10"><xf numFmtId="0"/><xf numFmtId="22"/><xf numFmtId="164"/><xf numFmtId="165"/>'
+    '<xf numFmtId="166"/><xf numFmtId="46"/><xf numFmtId="14"/><xf numFmtId="20"/><xf numFmtId="167"/>'
+    '<xf numFmtId="168"/></cellXfs></styleSheet>'
+)
+N_STYLES = 10
+
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")  # openpyxl's, on odd files
+
+
+def openpyxl_rows(path):
+    """``excel._read_xlsx`` as it was, on openpyxl."""
+    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        expected = 1
+        for row in wb.worksheets[0].iter_rows():
+            number = expected
+            for cell in row:
+                if getattr(cell, "row", None):
+                    number = cell.row
+                    break
+            expected = number + 1
+            yield number, [cell.value for cell in row]
+    finally:
+        wb.close()
+
+
+def typed(rows) -> list:
+    return [(number, [(type(v).__name__, v) for v in values]) for number, values in rows]
+
+
+def assert_same(path) -> list:
+    expected = typed(openpyxl_rows(path))
+    assert typed(iter_sheet_rows(path)) == expected
+    return expected
+
+
+def package(
+    path: Path,
+    sheet: str,
+    *,
+    strings: str | None = None,
+    styles: str | None = STYLES,
+    workbook_pr: str = "",
+    ns: str = MAIN,
+    rel_ns: str = REL,
+) -> Path:
+    """A minimal .xlsx around one worksheet given as raw XML."""
+    parts = {
+        "[Content_Types].xml": (
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{CT}.sheet.main+xml"/>'
+            f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{CT}.worksheet+xml"/>'
+            + (f'<Override PartName="/xl/sharedStrings.xml" ContentType="{CT}.sharedStrings+xml"/>' if strings else "")
+            + (f'<Override PartName="/xl/styles.xml" ContentType="{CT}.styles+xml"/>' if styles else "")
+            + "</Types>"
+        ),
+        "_rels/.rels": (
+            f'<Relationships xmlns="{PKG_REL}"><Relationship Id="rId1" Type="{rel_ns}/officeDocument"'
+            ' Target="xl/workbook.xml"/></Relationships>'
+        ),
+        "xl/workbook.xml": (
+            f'<workbook xmlns="{ns}" xmlns:r="{rel_ns}">{workbook_pr}'
+            '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            f'<Relationships xmlns="{PKG_REL}">'
+            f'<Relationship Id="rId1" Type="{rel_ns}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+        ),
+        "xl/worksheets/sheet1.xml": sheet,
+    }
+    if strings:
+        parts["xl/sharedStrings.xml"] = strings
+    if styles:
+        parts["xl/styles.xml"] = styles
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, text in parts.items():
+            zf.writestr(name, text)
+    return path
+
+
+def worksheet(rows: str, *, dimension: str | None = None, ns: str = MAIN, prefix: str = "") -> str:
+    """``rows`` written with ``{p}`` for the element prefix (``x:`` or nothing)."""
+    p = f"{prefix}:" if prefix else ""
+    xmlns = f'xmlns:{prefix}="{ns}"' if prefix else f'xmlns="{ns}"'
+    dim = f'<{p}dimension ref="{dimension}"/>' if dimension else ""
+    return f"<{p}worksheet {xmlns}>{dim}<{p}sheetData>{rows.format(p=p)}</{p}sheetData></{p}worksheet>"
+
+
+# --- hand-made XML -----------------------------------------------------------------------------
+
+SST = (
+    f'<sst xmlns="{MAIN}" count="6" uniqueCount="6">'
+    "<si><t>张三</t></si>"
+    '<si><r><rPr><b/><sz val="11"/></rPr><t>富</t></r><r><t xml:space="preserve"> 文本 </t></r>'
+    '<rPh sb="0" eb="1"><t>フ</t></rPh><phoneticPr fontId="1"/></si>'
+    "<si><t>a_x000D_b _x005F_x000D_ x005F_</t></si>"
+    "<si><t/></si>"
+    "<si><t>plain</t><r><t>+run</t></r></si>"
+    "<si><t>&lt;&amp;&gt;&quot;</t></si>"
+    "</sst>"
+)
+
+
+def test_cell_types(tmp_path):
+    rows = (
+        '<{p}row r="1">'
+        '<{p}c r="A1" t="s"><{p}v>0</{p}v></{p}c><{p}c r="B1" t="s"><{p}v>1</{p}v></{p}c>'
+        '<{p}c r="C1" t="s"><{p}v>2</{p}v></{p}c><{p}c r="D1" t="s"><{p}v>3</{p}v></{p}c>'
+        '<{p}c r="E1" t="s"><{p}v>4</{p}v></{p}c><{p}c r="F1" t="s"><{p}v>5</{p}v></{p}c></{p}row>'
+        '<{p}row r="2">'
+        '<{p}c r="A2"><{p}v>1</{p}v></{p}c><{p}c r="B2"><{p}v>1.0</{p}v></{p}c>'
+        '<{p}c r="C2"><{p}v>1E+17</{p}v></{p}c><{p}c r="D2" t="n"><{p}v>3.4111031995e+17</{p}v></{p}c>'
+        '<{p}c r="E2"><{p}v>340104199001011234</{p}v></{p}c><{p}c r="F2"><{p}v>-0</{p}v></{p}c>'
+        '<{p}c r="G2"><{p}v>007</{p}v></{p}c><{p}c r="H2"><{p}v></{p}v></{p}c></{p}row>'
+        '<{p}row r="3">'
+        '<{p}c r="A3" t="b"><{p}v>1</{p}v></{p}c><{p}c r="B3" t="b"><{p}v>0</{p}v></{p}c>'
+        '<{p}c r="C3" t="e"><{p}v>#N/A</{p}v></{p}c><{p}c r="D3" t="str"><{p}f>A1&amp;""</{p}f><{p}v>张三</{p}v></{p}c>'
+        '<{p}c r="E3"><{p}f>1+1</{p}f></{p}c><{p}c r="F3" t="str"><{p}f>B1</{p}f><{p}v></{p}v></{p}c>'
+        '<{p}c r="G3" s="1"/><{p}c r="H3" t="e"><{p}f>1/0</{p}f><{p}v>#DIV/0!</{p}v></{p}c></{p}row>'
+        '<{p}row r="4">'
+        '<{p}c r="A4" t="d"><{p}v>2024-03-01</{p}v></{p}c><{p}c r="B4" t="d"><{p}v>2024-03-01T08:30:00</{p}v></{p}c>'
+        '<{p}c r="C4" t="d"><{p}v>08:30:15.250</{p}v></{p}c><{p}c r="D4" t="d"><{p}v>PT1H2M3S</{p}v></{p}c>'
+        '<{p}c r="E4" t="d"><{p}v>2024-03-01T08:30:00.123Z</{p}v></{p}c></{p}row>'
+        '<{p}row r="5">'
+        '<{p}c r="A5" t="inlineStr"><{p}is><{p}t>行内</{p}t></{p}is></{p}c>'
+        '<{p}c r="B5" t="inlineStr"><{p}is><{p}r><{p}rPr><{p}b/></{p}rPr><{p}t>粗</{p}t></{p}r><{p}r><{p}t xml:space="preserve"> 细 </{p}t></{p}r>'
+        '<{p}rPh sb="0" eb="1"><{p}t>ソ</{p}t></{p}rPh></{p}is></{p}c>'
+        '<{p}c r="C5" t="inlineStr"><{p}is/></{p}c><{p}c r="D5" t="inlineStr"/>'
+        '<{p}c r="E5" t="inlineStr"><{p}is><{p}t>a_x000D_b&#13;c&#10;</{p}t></{p}is></{p}c>'
+        '<{p}c r="F5" t="inlineStr"><{p}v>ignored</{p}v><{p}is><{p}t>kept</{p}t></{p}is></{p}c>'
+        '<{p}c r="G5" t="inlineStr"><{p}is><{p}t><![CDATA[<cdata> & ]]></{p}t></{p}is></{p}c></{p}row>'
+    )
+    for prefix in ("", "x"):
+        path = package(tmp_path / f"types-{prefix}.xlsx", worksheet(rows, prefix=prefix), strings=SST)
+        rows_read = assert_same(path)
+    assert rows_read[0][1][:3] == [("str", "张三"), ("str", "富 文本 "), ("str", "a_x000D_b _x000D_ ")]
+    assert rows_read[1][1][:4] == [("int", 1), ("float", 1.0), ("float", 1e17), ("float", 3.4111031995e17)]
+
+
+def test_dates_by_number_format(tmp_path):
+    values = ["45352", "45352.75", "0.5", "1.5", "59", "60", "61", "-1", "1e300", "36.25", "0", "2958466"]
+    rows = "".join(
+        f'<{{p}}row r="{r}">'
+        + "".join(f'<{{p}}c r="{chr(65 + s)}{r}" s="{s}"><{{p}}v>{v}</{{p}}v></{{p}}c>' for s in range(N_STYLES))
+        + "</{p}row>"
+        for r, v in enumerate(values, 1)
+    )
+    for workbook_pr in ("", '<workbookPr date1904="1"/>', '<workbookPr date1904="false"/>'):
+        rows_read = assert_same(package(tmp_path / "dates.xlsx", worksheet(rows), workbook_pr=workbook_pr))
+        assert {type_ for _, values in rows_read for type_, _ in values} >= {"datetime", "time", "timedelta", "int"}
+
+
+def test_rows_and_cells_without_r_and_gaps(tmp_path):
+    rows = (
+        "<{p}row><{p}c><{p}v>1</{p}v></{p}c><{p}c><{p}v>2</{p}v></{p}c></{p}row>"
+        '<{p}row r="4"><{p}c r="C4"><{p}v>3</{p}v></{p}c><{p}c><{p}v>4</{p}v></{p}c></{p}row>'
+        "<{p}row><{p}c><{p}v>5</{p}v></{p}c></{p}row>"
+        '<{p}row r="9" spans="1:3" ht="20" customHeight="1"/>'
+        '<{p}row r="12"><{p}c r="b12"><{p}v>6</{p}v></{p}c><{p}c r="AA12"><{p}v>7</{p}v></{p}c></{p}row>'
+    )
+    for dimension in (None, "A1:AA12", "A1:C20", "B2:C12", "A1"):
+        rows_read = assert_same(package(tmp_path / "gaps.xlsx", worksheet(rows, dimension=dimension)))
+        if dimension is None:
+            assert [number for number, _ in rows_read] == list(range(1, 13))
+
+
+def test_odd_row_numbers(tmp_path):
+    """Rows going backwards are dropped, cells may claim another row, a row may be r="3.0"."""
+    rows = (
+        '<{p}row r="3.0"><{p}c r="A3"><{p}v>1</{p}v></{p}c></{p}row>'
+        '<{p}row r="2"><{p}c r="A2"><{p}v>2</{p}v></{p}c></{p}row>'
+        '<{p}row r="5"><{p}c r="B7"><{p}v>3</{p}v></{p}c><{p}c r="A5"><{p}v>4</{p}v></{p}c></{p}row>'
+        '<{p}row r="6"><{p}c r="A06"><{p}v>5</{p}v></{p}c><{p}c r="B6" t="x"><{p}v>6</{p}v></{p}c></{p}row>'
+    )
+    assert_same(package(tmp_path / "odd.xlsx", worksheet(rows)))
+    assert_same(package(tmp_path / "odd-dim.xlsx", worksheet(rows, dimension="A1:B6")))
+
+
+def test_strict_namespace_is_read_like_transitional(tmp_path):
+    """openpyxl finds no worksheet in a strict OOXML file; we read it as its transitional twin."""
+    rows = '<{p}row r="1"><{p}c r="A1" t="s"><{p}v>0</{p}v></{p}c><{p}c r="B1" s="2"><{p}v>45352</{p}v></{p}c></{p}row>'
+    transitional = package(tmp_path / "t.xlsx", worksheet(rows), strings=SST)
+    strict = package(
+        tmp_path / "s.xlsx",
+        worksheet(rows, ns=STRICT),
+        strings=SST.replace(MAIN, STRICT),
+        styles=STYLES.replace(MAIN, STRICT),
+        ns=STRICT,
+        rel_ns=STRICT_REL,
+    )
+    expected = assert_same(transitional)
+    assert typed(iter_sheet_rows(strict)) == expected
+    with pytest.raises(IndexError):
+        list(openpyxl_rows(strict))
+
+
+# --- generated sheets --------------------------------------------------------------------------
+
+xml_text = st.lists(st.sampled_from([*"aZ 09_xD张&<>\"'\t\n　", "_x000D_", "x005F_", "社区"]), max_size=8).map("".join)
+numbers = st.one_of(
+    st.integers(-(10**20), 10**20).map(str),
+    st.floats(allow_nan=False, allow_infinity=False).map(repr),
+    st.sampled_from(["1.0", "1E+17", "3.4111031995e+17", "-0", "007", "0.5", "60", "2958465.99999", "1e308"]),
+)
+
+
+@st.composite
+def raw_cell(draw, column: int, row: int, n_strings: int):
+    kind = draw(st.sampled_from(["n", "n", "s", "str", "b", "e", "inlineStr", "d", "empty", "formula"]))
+    style = draw(st.integers(0, N_STYLES - 1))
+    ref = draw(
+        st.sampled_from([f"{_letters(column)}{row}", f"{_letters(column).lower()}{row}", None])
+    )  # no r: the next column
+    attrs = (f' r="{ref}"' if ref else "") + (f' s="{style}"' if draw(st.booleans()) else "")
+    if kind == "n":
+        return f"<{{p}}c{attrs}><{{p}}v>{draw(numbers)}</{{p}}v></{{p}}c>"
+    if kind == "s":
+        return f'<{{p}}c{attrs} t="s"><{{p}}v>{draw(st.integers(0, n_strings - 1))}</{{p}}v></{{p}}c>'
+    if kind in ("str", "e"):
+        return f'<{{p}}c{attrs} t="{kind}"><{{p}}v>{escape(draw(xml_text))}</{{p}}v></{{p}}c>'
+    if kind == "b":
+        return f'<{{p}}c{attrs} t="b"><{{p}}v>{draw(st.sampled_from("01"))}</{{p}}v></{{p}}c>'
+    if kind == "d":
+        value = draw(st.sampled_from(["2024-02-29", "1900-01-01T00:00:00", "23:59:59.999", "PT36H", "PT0.5S"]))
+        return f'<{{p}}c{attrs} t="d"><{{p}}v>{value}</{{p}}v></{{p}}c>'
+    if kind == "inlineStr":
+        plain = draw(st.one_of(st.none(), xml_text))
+        runs = draw(st.lists(xml_text, max_size=3))
+        body = (f"<{{p}}t>{escape(plain)}</{{p}}t>" if plain is not None else "") + "".join(
+            f"<{{p}}r><{{p}}rPr><{{p}}i/></{{p}}rPr><{{p}}t>{escape(run)}</{{p}}t></{{p}}r>" for run in runs
+        )
+        return f'<{{p}}c{attrs} t="inlineStr"><{{p}}is>{body}</{{p}}is></{{p}}c>'
+    if kind == "formula":
+        cached = draw(st.one_of(st.none(), numbers))
+        value = f"<{{p}}v>{cached}</{{p}}v>" if cached is not None else ""
+        return f"<{{p}}c{attrs}><{{p}}f>SUM(A1:A2)</{{p}}f>{value}</{{p}}c>"
+    return f"<{{p}}c{attrs}/>"
+
+
+def _letters(column: int) -> str:
+    letters = ""
+    while column:
+        column, rem = divmod(column - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+@st.composite
+def raw_sheet(draw, n_strings: int):
+    rows, row, max_column = [], 0, 1
+    for _ in range(draw(st.integers(0, 8))):
+        row += draw(st.sampled_from([1, 1, 1, 2, 5, -1]))
+        row = max(row, 1)
+        column, cells = 0, []
+        for _ in range(draw(st.integers(0, 6))):
+            column += draw(st.sampled_from([1, 1, 1, 2, 27]))
+            cells.append((column, draw(raw_cell(column, row, n_strings))))
+            max_column = max(max_column, column)
+        r = f' r="{row}"' if draw(st.booleans()) or not rows else ""
+        if not r:
+            row = rows[-1][0] + 1
+        rows.append((row, f"<{{p}}row{r}>" + "".join(xml for _, xml in cells) + "</{p}row>"))
+    last = max((r for r, _ in rows), default=1)
+    dimension = draw(
+        st.sampled_from([None, f"A1:{_letters(max_column)}{last}", "A1:C3", f"A1:{_letters(max_column + 2)}{last + 3}"])
+    )
+    return "".join(xml for _, xml in rows), dimension
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(sheet=raw_sheet(6), prefix=st.sampled_from(["", "x"]), date1904=st.booleans())
+def test_generated_raw_sheets(tmp_path, sheet, prefix, date1904):
+    rows, dimension = sheet
+    pr = '<workbookPr date1904="1"/>' if date1904 else ""
+    assert_same(
+        package(tmp_path / "raw.xlsx", worksheet(rows, dimension=dimension, prefix=prefix), strings=SST, workbook_pr=pr)
+    )
+
+
+# --- workbooks written by openpyxl ---------------------------------------------------------------
+
+cell_values = st.one_of(
+    st.none(),
+    st.text(
+        alphabet=st.characters(
+            blacklist_categories=("Cs",),
+            blacklist_characters="\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\r\ufffe\uffff",
+        ),
+        max_size=15,
+    ),
+    st.sampled_from(["", " 张三 ", "_x000D_", "a_x005F_x000D_b", "<&>\"'", "=SUM(A1:A3)", "3.41103E+17", "0012"]),
+    st.integers(-(2**63), 2**63),
+    st.integers(10**17, 10**18),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.booleans(),
+    st.datetimes(dt.datetime(1900, 1, 1), dt.datetime(9999, 12, 31)).map(lambda d: d.replace(microsecond=0)),
+    st.dates(dt.date(1900, 1, 1)),
+    st.times().map(lambda t: t.replace(microsecond=0)),
+    st.timedeltas(dt.timedelta(0), dt.timedelta(days=1000)).map(
+        lambda d: dt.timedelta(seconds=d // dt.timedelta(seconds=1))
+    ),
+)
+number_formats = st.sampled_from(
+    [
+        None,
+        "General",
+        "0.00",
+        "yyyy-mm-dd",
+        "yyyy年m月d日",
+        "[h]:mm:ss",
+        "mm:ss",
+        '"第"0"号"',
+        "@",
+        "#,##0",
+        "[Red]0.0",
+        "d-mmm",
+    ]
+)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(
+    rows=st.lists(st.lists(st.tuples(cell_values, number_formats), max_size=7), max_size=8),
+    write_only=st.booleans(),
+    date1904=st.booleans(),
+)
+def test_generated_openpyxl_workbooks(tmp_path, rows, write_only, date1904):
+    wb = Workbook(write_only=write_only)
+    if date1904:
+        wb.epoch = CALENDAR_MAC_1904
+    ws = wb.create_sheet("数据") if write_only else wb.active
+    for row in rows:
+        if write_only:
+            cells = []
+            for value, fmt in row:
+                cell = WriteOnlyCell(ws, value=value)
+                if fmt:
+                    cell.number_format = fmt
+                cells.append(cell)
+            ws.append(cells)
+        else:
+            ws.append([value for value, _ in row])
+            for cell, (_, fmt) in zip(ws[ws.max_row], row, strict=False):
+                if fmt:
+                    cell.number_format = fmt
+    path = tmp_path / "gen.xlsx"
+    wb.save(path)
+    assert_same(path)
+
+
+def test_first_worksheet_in_workbook_order(tmp_path):
+    """A chartsheet first, the active sheet second: openpyxl's worksheets[0] is the first worksheet."""
+    wb = Workbook()
+    wb.active.title = "第一"
+    wb.active.append(["first"])
+    second = wb.create_sheet("第二")
+    second.append(["second"])
+    wb.active = 1
+    wb.create_chartsheet("图表", 0).add_chart(BarChart())  # openpyxl 3.1.5 fails on a chartsheet without a chart
+    path = tmp_path / "order.xlsx"
+    wb.save(path)
+    assert assert_same(path) == [(1, [("str", "first")])]
+
+    # the first sheet in workbook.xml is stored as sheet2.xml
+    with zipfile.ZipFile(path) as zf:
+        parts = {name: zf.read(name) for name in zf.namelist()}
+    parts["xl/worksheets/sheet1.xml"], parts["xl/worksheets/sheet2.xml"] = (
+        parts["xl/worksheets/sheet2.xml"],
+        parts["xl/worksheets/sheet1.xml"],
+    )
+    rels = parts["xl/_rels/workbook.xml.rels"].decode()
+    rels = rels.replace("/sheet1.xml", "/SWAP").replace("/sheet2.xml", "/sheet1.xml").replace("/SWAP", "/sheet2.xml")
+    parts["xl/_rels/workbook.xml.rels"] = rels.encode()
+    swapped = tmp_path / "swapped.xlsx"
+    with zipfile.ZipFile(swapped, "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    assert assert_same(swapped) == [(1, [("str", "first")])]
+
+
+def test_merged_header_and_1904(tmp_path):
+    wb = Workbook()
+    wb.epoch = CALENDAR_MAC_1904
+    ws = wb.active
+    ws.append(["文昌花园社区 居民花名册"])
+    ws.merge_cells("A1:D1")
+    ws.append(["姓名", "基本信息", None, "出生日期"])
+    ws.merge_cells("B2:C2")
+    ws.append([None, "身份证号", "手机号", None])
+    ws.append(["张三", "340104199001011234", 13800000000, dt.date(1990, 1, 1)])
+    ws["A9"] = "after a gap"
+    path = tmp_path / "merged.xlsx"
+    wb.save(path)
+    rows = assert_same(path)
+    assert rows[3] == (
+        4,
+        [("str", "张三"), ("str", "340104199001011234"), ("int", 13800000000), ("datetime", dt.datetime(1990, 1, 1))],
+    )
+    assert [number for number, _ in rows] == list(range(1, 10))
+
+
+def test_files_from_our_exporter(tmp_path):
+    path = tmp_path / "export.xlsx"
+    with XlsxWriter(
+        path, sheet_name="居民", header=["姓名", "证件号码", "年龄", "面积", "出生", "登记", "党员", "备注"]
+    ) as xw:
+        xw.append(
+            ["张三", "340104199001011234", 35, 88.5, dt.date(1990, 1, 1), dt.datetime(2024, 3, 1, 8, 30), True, None]
+        )
+        xw.append(
+            [" 李四 ", 340104199001011234, Decimal("1.10"), float("nan"), dt.date(1850, 1, 1), "", False, "a\r\nb"]
+        )
+        xw.append(["<&>", "_x000D_", -(10**15) + 1, 1e-7, None, None, None, "=1+1"])
+        for i in range(300):
+            xw.append([f"人{i}", f"3401041990{i:08d}", i, i / 7])
+    assert len(assert_same(path)) == 304
+
+
+def test_blank_rows_to_the_bottom_of_the_sheet_stay_lazy(tmp_path):
+    """A stray cell in row 100,000 makes openpyxl yield 99,998 blank rows: lazily, memory flat."""
+    rows = '<{p}row r="1"><{p}c r="A1"><{p}v>1</{p}v></{p}c></{p}row><{p}row r="100000"><{p}c r="B100000"><{p}v>2</{p}v></{p}c></{p}row>'
+    path = package(tmp_path / "far.xlsx", worksheet(rows, dimension="A1:H100000"))
+    tracemalloc.start()
+    try:
+        count = 0
+        for number, values in iter_sheet_rows(path):
+            count += 1
+            if number == 100000:
+                assert values == [None, 2, None, None, None, None, None, None]
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert count == 100000
+    assert peak < 2 << 20
+    assert_same(path)
+
+
+def test_big_file_streams_with_flat_memory(tmp_path):
+    path = tmp_path / "big.xlsx"
+    with XlsxWriter(path, header=["姓名", "证件号码", "手机号"]) as xw:
+        for i in range(20000):
+            xw.append([f"张三{i}", f"3401041990{i:08d}", 13800000000 + i])
+    tracemalloc.start()
+    try:
+        count = sum(1 for _ in iter_sheet_rows(path))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert count == 20001
+    assert peak < 2 << 20  # the sheet XML is ~1.6 MB; a tree of it would be far more
+
+
+@pytest.mark.slow
+def test_a_libreoffice_xlsx(tmp_path):
+    """LibreOffice writes shared strings as rich text runs and its own styles."""
+    if not soffice():
+        pytest.skip("LibreOffice is not installed")
+    source = tmp_path / "src.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["标题"])
+    ws.merge_cells("A1:E1")
+    ws.append(["姓名", "证件号码", "手机号", "出生日期", "时长"])
+    ws.append(["张三", "340104199001011234", 13800000000, dt.date(1990, 1, 1), dt.time(8, 30)])
+    ws.append(["Li Si", 340104199001011234, "138 0000 0001", dt.datetime(2024, 3, 1, 8, 30), 1.5])
+    ws["B7"] = "gap"
+    wb.save(source)
+    out = tmp_path / "lo"
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run(
+            [soffice(), f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+             "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(source)],
+            check=True, capture_output=True, timeout=180,
+        )  # fmt: skip
+    assert_same(out / "src.xlsx")
+
+
+# --- through excel.read_rows -----------------------------------------------------------------------
+
+
+def test_read_rows_uses_it_and_keeps_the_errors(tmp_path):
+    wb = Workbook()
+    wb.active.append(["姓名", 1])
+    path = tmp_path / "ok.xlsx"
+    wb.save(path)
+    assert list(excel.read_rows(path, "ok.xlsx")) == [(1, ["姓名", 1])]
+
+    not_zip = tmp_path / "bad.xlsx"
+    not_zip.write_bytes(b"PK not really a zip")
+    with pytest.raises(
+        excel.FileFormatError, match=r"^无法读取该 Excel 文件（BadZipFile），请确认是 .xlsx 格式且未加密。$"
+    ):
+        list(excel.read_rows(not_zip, "bad.xlsx"))
+
+    no_sheet = Workbook()
+    no_sheet.create_chartsheet("图表", 0)
+    no_sheet.remove(no_sheet.worksheets[0])
+    only_chart = tmp_path / "chart.xlsx"
+    no_sheet.save(only_chart)
+    with pytest.raises(excel.FileFormatError, match=r"^无法读取该 Excel 文件（IndexError）"):
+        list(excel.read_rows(only_chart, "chart.xlsx"))
+
+    broken = tmp_path / "broken.xlsx"
+    package(broken, "<worksheet")
+    with pytest.raises(excel.FileFormatError, match=r"（ParseError）"):
+        list(excel.read_rows(broken, "broken.xlsx"))
