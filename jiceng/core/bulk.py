@@ -76,9 +76,12 @@ def fast_insert(model, rows, *, preencrypted: bool = False, using: str = "defaul
             else:
                 getters.append(lambda obj, _a=f.attname: getattr(obj, _a))
         cols = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        with cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} ({cols}) FROM STDIN") as copy:
-            for obj in rows:
-                copy.write_row([g(obj) for g in getters])
+        # The raw psycopg cursor: its errors are translated as Django's own (a unique violation is an
+        # ``IntegrityError`` the callers catch).
+        with connection.wrap_database_errors:
+            with cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} ({cols}) FROM STDIN") as copy:
+                for obj in rows:
+                    copy.write_row([g(obj) for g in getters])
     for obj in rows:
         obj._state.adding = False
         obj._state.db = using

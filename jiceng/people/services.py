@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import NOT_PROVIDED, CharField
 
 from jiceng.audit.services import audit_record, sensitive_access_record, snapshot
@@ -249,11 +249,17 @@ def residents_bulk_create(*, actor, residents: list[Resident], detail: dict | No
     for path in {r.scope_path for r in residents}:  # the scope is re-checked at the write
         require_scope(actor, Resident, "add", path)
     hashes = [r.id_hash for r in residents]
-    if len(set(hashes)) != len(hashes) or Resident.objects.filter(id_hash__any=hashes).exists():
+    if len(set(hashes)) != len(hashes):
         raise DuplicateInBatch()
     from jiceng.core.bulk import fast_insert
 
-    fast_insert(Resident, residents)  # COPY on PostgreSQL; encrypts id_number and phone as save() would
+    # A number registered meanwhile is refused by the unique index, not looked up first (the caller has
+    # just read which are registered); the savepoint keeps the caller's transaction usable.
+    try:
+        with transaction.atomic():
+            fast_insert(Resident, residents)  # COPY on PostgreSQL; encrypts id_number and phone as save() would
+    except IntegrityError:
+        raise DuplicateInBatch() from None
     _bulk_audit(actor, Resident, [r.pk for r in residents], [r.scope_path for r in residents], detail)
     from jiceng.dashboards.stats_cache import bump_paths
 

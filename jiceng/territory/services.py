@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from shapely.geometry import Point, shape
 
 from jiceng.audit.services import audit_record, snapshot
@@ -270,16 +270,18 @@ def households_bulk_create(*, actor, households: list[Household], detail: dict |
         return []
     nos = [h.household_no for h in households]
     places = {(h.building_id, h.room) for h in households}
-    taken = Household.objects.filter(building_id__any={b for b, _ in places}, room__any={r for _, r in places})
-    clash = any(p in places for p in taken.values_list("building_id", "room"))
-    if len(set(nos)) != len(nos) or len(places) != len(households) or clash:
-        raise ValidationError({"household_no": "户号或楼栋房号已存在。"})
-    if Household.objects.filter(household_no__any=nos).exists():
-        raise ValidationError({"household_no": "户号已存在。"})
+    if len(set(nos)) != len(nos) or len(places) != len(households):
+        raise ValidationError({"household_no": "户号或楼栋房号重复。"})
     from jiceng.core.bulk import fast_insert
     from jiceng.people.services import _bulk_audit
 
-    fast_insert(Household, households)
+    # A number or dwelling taken meanwhile is refused by the unique indexes, not looked up first (the
+    # caller has just read the batch's dwellings); the savepoint keeps the caller's transaction usable.
+    try:
+        with transaction.atomic():
+            fast_insert(Household, households)
+    except IntegrityError:
+        raise ValidationError({"household_no": "户号或楼栋房号已存在。"}) from None
 
     _bulk_audit(actor, Household, [h.pk for h in households], [h.scope_path for h in households], detail)
     from jiceng.dashboards.stats_cache import bump_paths

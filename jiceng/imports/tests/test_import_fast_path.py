@@ -167,3 +167,39 @@ def test_fast_path_crash_mid_file(personas, settings, monkeypatch):
     assert job.status == "failed" and not job.applied and "已全部回滚" in job.message
     assert not any(Resident.objects.filter(id_hash=id_hash_for(n)).exists() for n in numbers2)
     assert not Household.objects.filter(room__startswith="4-4").exists()
+
+
+def test_a_number_registered_meanwhile_refuses_the_batch_and_keeps_the_transaction_usable(personas):
+    """The batch reads which numbers are registered, then inserts; a number registered in between (a
+    concurrent import or form) is refused by the unique index, not by a second look-up: the importer
+    then applies that batch row by row (``BatchFallback``)."""
+    grid, b = grid_and_building()
+    household = Household.objects.filter(building=b).order_by("id").first()
+    numbers = [new_id(600 + i) for i in range(3)]
+    built = [
+        people_services.resident_build(
+            actor=personas.wenchang_worker, name=f"并发{i}", id_number=n, household=household
+        )[0]
+        for i, n in enumerate(numbers)
+    ]
+    people_services.resident_create(
+        actor=personas.wenchang_worker, name="另一人", id_number=numbers[1], household=household
+    )
+    with transaction.atomic():
+        with pytest.raises(people_services.DuplicateInBatch):
+            people_services.residents_bulk_create(actor=personas.wenchang_worker, residents=built)
+        assert Resident.objects.filter(id_hash__in=[id_hash_for(n) for n in numbers]).count() == 1  # still usable
+
+
+def test_a_dwelling_taken_meanwhile_refuses_the_batch_and_keeps_the_transaction_usable(personas):
+    from django.core.exceptions import ValidationError
+
+    from jiceng.territory.services import household_build, households_bulk_create
+
+    grid, b = grid_and_building()
+    built = [household_build(actor=personas.wenchang_worker, building=b, room=f"8-8{i}") for i in range(3)]
+    Household.objects.create(building=b, room="8-81", household_no="TAKEN-881", scope_path=b.scope_path)
+    with transaction.atomic():
+        with pytest.raises(ValidationError):
+            households_bulk_create(actor=personas.wenchang_worker, households=built)
+        assert Household.objects.filter(building=b, room__startswith="8-8").count() == 1  # still usable
