@@ -4,11 +4,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Q
 
 from jiceng.core.scoping import permission_name
 
 from .roles import ROLES
+
+
+def _grant_rows(user_id: int) -> list[tuple]:
+    """(role, area id, path, kind, name) of each of the user's grants, by path: five columns, not the
+    areas' rows (grid polygons). Read on every logged-in request, so in SQL written once rather than
+    built by the ORM each time (0.64 → 0.26 ms); ``test_scope_loading`` compares it with the ORM query."""
+    from jiceng.territory.models import Area
+
+    from .models import RoleGrant
+
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT g.{qn('role')}, g.{qn('area_id')}, a.{qn('path')}, a.{qn('kind')}, a.{qn('name')}"
+            f" FROM {qn(RoleGrant._meta.db_table)} g INNER JOIN {qn(Area._meta.db_table)} a ON a.{qn('id')} = g.{qn('area_id')}"
+            f" WHERE g.{qn('user_id')} = %s ORDER BY a.{qn('path')}",
+            [user_id],
+        )
+        return cursor.fetchall()
 
 
 @dataclass(frozen=True)
@@ -35,10 +55,7 @@ class UserScope:
 
     @classmethod
     def for_user(cls, user) -> UserScope:
-        rows = user.grants.order_by("area__path").values_list(
-            "role", "area_id", "area__path", "area__kind", "area__name"
-        )
-        grants = [Grant(*row) for row in rows]  # five columns, not the areas' rows (grid polygons)
+        grants = [Grant(*row) for row in _grant_rows(user.pk)]
         scope = cls(user_id=user.pk, grants=grants)
         if user.resident_id:
             scope.resident_id = user.resident_id

@@ -163,7 +163,7 @@ JICENG_SESSION_RENEW_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "jiceng.accounts.sessions"  # Django's db sessions, the per-request read in plain SQL
 
 # --- Internationalisation: Chinese first ----------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
