@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import render
 
-from jiceng.core.breadcrumbs import area_breadcrumbs
+from jiceng.core.breadcrumbs import ancestor_paths, area_breadcrumbs
 from jiceng.core.scoping import get_scoped_object_or_404
 from jiceng.territory.models import Area
 
@@ -19,13 +19,17 @@ def home(request):
     if scope.party_member_id and not scope.top_grant:
         return _member_home(request)
     grant = scope.top_grant
-    node = Area.objects.defer("boundary").get(pk=grant.area_id) if grant else None  # no grid polygon
+    # The node and its ancestors (the breadcrumbs) in one query, without a grid's polygon.
+    chain = []
+    if grant is not None:
+        chain = list(Area.objects.defer("boundary").filter(path__in=ancestor_paths(grant.area_path)).order_by("depth"))
+    node = chain[-1] if chain else None
     stats = node_stats(user, node) if node is not None else None
     context = {
         "title": "首页",
         "node": node,
         "stats": [(k, STAT_LABELS[k], v) for k, v in stats.items()] if stats else [],
-        "breadcrumbs": area_breadcrumbs(user, node) if node else [],
+        "breadcrumbs": area_breadcrumbs(user, node, chain=chain) if node else [],
     }
     return render(request, "dashboards/home.html", context)
 

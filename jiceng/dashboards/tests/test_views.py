@@ -83,3 +83,25 @@ def test_coverage_and_map_are_for_those_who_run_part_of_the_tree(client, usernam
     verified_login(client, username)
     assert client.get(reverse("dashboards:coverage")).status_code == 403
     assert client.get(reverse("dashboards:map")).status_code == 403
+
+
+@pytest.mark.parametrize("username", ["qu_admin", "longpan_admin", "wenchang_worker", "grid_wc01"])
+def test_home_breadcrumbs_come_from_the_nodes_one_query(client, login, username):
+    """The home page reads its node and the node's ancestors in one query; the breadcrumbs are those
+    ``area_breadcrumbs`` builds by itself (ancestors outside the scope as plain text)."""
+    from jiceng.core.breadcrumbs import area_breadcrumbs
+    from jiceng.testing.queries import count_queries
+
+    user = login(username)
+    client.get(reverse("dashboards:home"))  # warm the figures' cache
+    with count_queries() as queries:
+        response = client.get(reverse("dashboards:home"))
+    node = response.context["node"]
+    assert node.pk == user.scope.top_grant.area_id
+    assert response.context["breadcrumbs"] == area_breadcrumbs(user, node)
+    assert [c["url"] is None for c in response.context["breadcrumbs"][1:]][-1] is False  # the node is a link
+    node_reads = [
+        q["sql"] for q in queries.captured_queries
+        if 'FROM "territory_area"' in q["sql"] and ('"path" IN (' in q["sql"] or '"id" = ' in q["sql"])
+    ]  # fmt: skip
+    assert len(node_reads) == 1, node_reads  # the figures (not cached inside a test's transaction) aside
