@@ -12,7 +12,7 @@ from django.db import models
 
 from .models import AuditLog, SensitiveAccessLog
 
-SECRET_FIELDS = {"password", "id_number", "phone", "id_hash", "phone_hash"}
+SECRET_FIELDS = {"password", "id_number", "phone", "id_hash", "phone_hash", "id_mask", "phone_mask"}
 
 #: Sensitive personal information (PIPL art. 28: religious belief, specific identity …) and what points
 #: straight at an identifier. The audit trail records only *that* such a field changed, never its value:

@@ -85,3 +85,12 @@ def fast_insert(model, rows, *, preencrypted: bool = False, using: str = "defaul
     for obj in rows:
         obj._state.adding = False
         obj._state.db = using
+
+
+def is_unique_violation(exc: Exception) -> bool:
+    """Whether an ``IntegrityError`` is a unique index refusing a row (not a foreign key or a check)."""
+    cause = exc.__cause__
+    sqlstate = getattr(cause, "sqlstate", None)  # psycopg
+    if sqlstate is not None:
+        return sqlstate == "23505"
+    return "UNIQUE constraint failed" in str(exc)  # sqlite3

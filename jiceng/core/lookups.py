@@ -8,7 +8,7 @@ as one array. Elsewhere (SQLite) it is exactly ``__in``.
 
 from __future__ import annotations
 
-from django.db.models import Field, ForeignObject, Lookup
+from django.db.models import Field, ForeignObject, Lookup, Model
 from django.db.models.lookups import In
 
 
@@ -18,7 +18,8 @@ class AnyOf(Lookup):
 
     def get_prep_lookup(self):
         prep = self.lhs.output_field.get_prep_value
-        return [prep(v) for v in dict.fromkeys(self.rhs) if v is not None]
+        values = (v.pk if isinstance(v, Model) else v for v in self.rhs)  # ``building__any=[building, …]``
+        return [prep(v) for v in dict.fromkeys(values) if v is not None]
 
     def as_sql(self, compiler, connection):
         if connection.vendor != "postgresql":

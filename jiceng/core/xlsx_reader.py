@@ -58,6 +58,11 @@ _WORKBOOK_TYPES = (
 )
 _SHARED_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 _CHUNK = 1 << 16
+# What a file Excel could have written holds (a hostile one is refused, not followed): rows and columns of a
+# sheet, characters of a cell, and the size of the parts read whole (a zip entry stops at its declared size).
+MAX_ROWS, MAX_COLUMNS, MAX_CELL_CHARS = 1_048_576, 16_384, 32_767
+_MAX_PART_BYTES = 16 << 20  # [Content_Types].xml, workbook, its rels, styles
+_MAX_STRINGS_BYTES = 512 << 20  # the shared-string table, loaded whole (as openpyxl does)
 
 #: The built-in number formats openpyxl counts as dates (14-22, 45-47); 46 ``[h]:mm:ss`` is a duration.
 _BUILTIN_DATE_FORMATS = {
@@ -127,7 +132,7 @@ def _local(tag: str) -> str:
 def _read_book(archive: zipfile.ZipFile) -> tuple[str, str, list[str], dict[int, bool], dt.datetime]:
     """(sheet part, its namespace, shared strings, date styles, epoch), found the way openpyxl finds them."""
     names = set(archive.namelist())
-    types = ElementTree.fromstring(archive.read("[Content_Types].xml"))
+    types = _part(archive, "[Content_Types].xml")
     overrides = [(e.get("PartName"), e.get("ContentType")) for e in types if _local(e.tag) == "Override"]
     strings_part = next((part[1:] for part, kind in overrides if kind == _SHARED_STRINGS_TYPE), None)
     workbook_part = next((part[1:] for kind in _WORKBOOK_TYPES for part, k in overrides if k == kind), None)
@@ -137,10 +142,12 @@ def _read_book(archive: zipfile.ZipFile) -> tuple[str, str, list[str], dict[int,
             raise OSError("File contains no valid workbook part")
         workbook_part = "xl/workbook.xml"
 
-    workbook = ElementTree.fromstring(archive.read(workbook_part))
+    workbook = _part(archive, workbook_part)
     ns = STRICT_NS if workbook.tag == f"{{{STRICT_NS}}}workbook" else MAIN_NS
     strings: list[str] = []
     if strings_part is not None:
+        if archive.getinfo(strings_part).file_size > _MAX_STRINGS_BYTES:
+            raise ValueError("shared strings too large")
         with archive.open(strings_part) as stream:
             strings = _read_strings(stream, ns)
     date1904 = None
@@ -166,12 +173,23 @@ def _read_book(archive: zipfile.ZipFile) -> tuple[str, str, list[str], dict[int,
     raise IndexError("the workbook has no worksheet")
 
 
+def _part(archive: zipfile.ZipFile, name: str) -> ElementTree.Element:
+    """A small part, parsed whole: refused when larger than such a part can be, or with a DOCTYPE (no
+    spreadsheet part has one; entity tricks live there)."""
+    if archive.getinfo(name).file_size > _MAX_PART_BYTES:
+        raise ValueError(f"{name} too large")
+    data = archive.read(name)
+    if b"<!DOCTYPE" in data.upper():
+        raise ValueError("DOCTYPE not allowed")
+    return ElementTree.fromstring(data)
+
+
 def _relationships(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
     """Relationship id → (type, target as a path in the zip), like openpyxl's ``get_dependents``."""
     folder, name = posixpath.split(part)
     rels_path = posixpath.join(folder, "_rels", f"{name}.rels")
     rels = {}
-    for rel in ElementTree.fromstring(archive.read(rels_path)):
+    for rel in _part(archive, rels_path):
         target = rel.get("Target")
         if rel.get("TargetMode") != "External":
             target = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
@@ -183,7 +201,7 @@ def _date_styles(archive: zipfile.ZipFile) -> dict[int, bool]:
     """Index in ``cellXfs`` → whether it is a duration, for the styles whose number format is a date."""
     custom: dict[int, str] = {}
     xfs: list[ElementTree.Element] = []
-    for part in ElementTree.fromstring(archive.read("xl/styles.xml")):
+    for part in _part(archive, "xl/styles.xml"):
         if _local(part.tag) == "numFmts":
             custom = {int(f.get("numFmtId")): f.get("formatCode") for f in part if _local(f.tag) == "numFmt"}
         elif _local(part.tag) == "cellXfs":
@@ -214,7 +232,16 @@ def _feed(parse: Callable[[bytes, bool], object], data: bytes, final: bool) -> N
 def _new_parser(ns: str, *names: str) -> expat.XMLParserType:
     parser = expat.ParserCreate(namespace_separator="}", intern={f"{ns}}}{n}": f"{ns}}}{n}" for n in names})
     parser.buffer_text = True
+    parser.StartDoctypeDeclHandler = _refuse_doctype
     return parser
+
+
+def _refuse_doctype(*args) -> None:
+    raise ValueError("DOCTYPE not allowed")
+
+
+def _too_long() -> None:
+    raise ValueError(f"a cell longer than {MAX_CELL_CHARS} characters")
 
 
 def _read_strings(stream, ns: str) -> list[str]:
@@ -270,6 +297,8 @@ def _read_strings(stream, ns: str) -> list[str]:
         nonlocal buf
         if capturing:
             buf += data
+            if len(buf) > MAX_CELL_CHARS:
+                _too_long()
 
     parser = _new_parser(ns, "si", "t", "r")
     parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, chars
@@ -332,6 +361,8 @@ def _sheet_rows(
             if name == row_tag:
                 r = attrs.get("r")
                 row_counter = row_counter + 1 if r is None else _row_index(r)
+                if row_counter > MAX_ROWS:
+                    raise ValueError(f"row {row_counter} beyond the sheet's {MAX_ROWS}")
                 row_text = str(row_counter)
                 state, col_counter, cells, uniform, started = _ROW, 0, [], True, True
             elif name == dimension_tag and not started:
@@ -339,6 +370,8 @@ def _sheet_rows(
                 if ref is None:
                     raise TypeError("<dimension> without ref")
                 max_col, max_row = _range_max(ref)
+                if (max_col or 0) > MAX_COLUMNS or (max_row or 0) > MAX_ROWS:
+                    raise ValueError(f"dimension {ref} beyond a sheet's bounds")
                 started = True
         elif state == _RUN:
             if name == t_tag or _local(name) == "t":
@@ -369,6 +402,8 @@ def _sheet_rows(
             else:
                 col_counter += 1
                 col, cell_row = col_counter, row_counter
+            if col > MAX_COLUMNS or cell_row > MAX_ROWS:
+                raise ValueError(f"cell {r or col} beyond a sheet's bounds")
             kind = cell.get("t", "n")
             if kind == "inlineStr":
                 value = inline
@@ -410,6 +445,8 @@ def _sheet_rows(
         nonlocal buf
         if capturing:
             buf += data
+            if len(buf) > MAX_CELL_CHARS:
+                _too_long()
 
     def end_row():
         nonlocal counter, expected, gaps

@@ -42,8 +42,8 @@ class Resident(ScopedModel):
     id_last4 = models.CharField(max_length=4, editable=False)
     # The masked forms the lists and masked exports show, written with the value (``sync_masks``): a list
     # page reads these instead of decrypting two fields per row (docs/decisions/field-encryption.md).
-    id_mask = models.CharField(max_length=40, editable=False, blank=True)
-    phone_mask = models.CharField(max_length=20, editable=False, blank=True)
+    id_mask = models.TextField(editable=False, blank=True)  # as long as the number (passports have no fixed length)
+    phone_mask = models.TextField(editable=False, blank=True)
     gender = models.CharField("性别", max_length=1, choices=Gender.choices)
     birth_date = models.DateField("出生日期")
     ethnicity = models.CharField("民族", max_length=2, choices=Ethnicity.choices, default=Ethnicity.HAN)

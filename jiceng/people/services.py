@@ -175,8 +175,8 @@ def resident_build(*, actor, **data) -> tuple[Resident, list[str]]:
 
     Same normalisation and validators (``_prepare_resident``), same scope check, same ``full_clean`` —
     except the foreign keys (household, building, grid: the caller resolved them from the database,
-    once per batch) and the identity-number uniqueness, which :func:`residents_bulk_create` checks for
-    the whole batch in one query (and the unique index guards); ``validate_unique`` runs only if the
+    once per batch) and the identity-number uniqueness, which the caller reads for the whole batch in
+    one query and the unique index guards at :func:`residents_bulk_create`; ``validate_unique`` runs only if the
     model gains a unique check beyond those (``_unique_checks_beyond_pk``), and within an import a
     coded value the run has already accepted is not checked again (``_full_clean_built``). Raises like
     ``resident_create``.
@@ -251,14 +251,16 @@ def residents_bulk_create(*, actor, residents: list[Resident], detail: dict | No
     hashes = [r.id_hash for r in residents]
     if len(set(hashes)) != len(hashes):
         raise DuplicateInBatch()
-    from jiceng.core.bulk import fast_insert
+    from jiceng.core.bulk import fast_insert, is_unique_violation
 
     # A number registered meanwhile is refused by the unique index, not looked up first (the caller has
     # just read which are registered); the savepoint keeps the caller's transaction usable.
     try:
         with transaction.atomic():
             fast_insert(Resident, residents)  # COPY on PostgreSQL; encrypts id_number and phone as save() would
-    except IntegrityError:
+    except IntegrityError as exc:
+        if not is_unique_violation(exc):
+            raise
         raise DuplicateInBatch() from None
     _bulk_audit(actor, Resident, [r.pk for r in residents], [r.scope_path for r in residents], detail)
     from jiceng.dashboards.stats_cache import bump_paths

@@ -272,7 +272,7 @@ def households_bulk_create(*, actor, households: list[Household], detail: dict |
     places = {(h.building_id, h.room) for h in households}
     if len(set(nos)) != len(nos) or len(places) != len(households):
         raise ValidationError({"household_no": "户号或楼栋房号重复。"})
-    from jiceng.core.bulk import fast_insert
+    from jiceng.core.bulk import fast_insert, is_unique_violation
     from jiceng.people.services import _bulk_audit
 
     # A number or dwelling taken meanwhile is refused by the unique indexes, not looked up first (the
@@ -280,7 +280,9 @@ def households_bulk_create(*, actor, households: list[Household], detail: dict |
     try:
         with transaction.atomic():
             fast_insert(Household, households)
-    except IntegrityError:
+    except IntegrityError as exc:
+        if not is_unique_violation(exc):
+            raise
         raise ValidationError({"household_no": "户号或楼栋房号已存在。"}) from None
 
     _bulk_audit(actor, Household, [h.pk for h in households], [h.scope_path for h in households], detail)

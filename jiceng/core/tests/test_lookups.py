@@ -56,6 +56,11 @@ def test_any_on_ids_and_foreign_keys_matches_in():
         Household.objects.filter(building__any=set(buildings)).count()
         == Household.objects.filter(building__in=buildings).count()
     )
+    objects = list(Building.objects.filter(pk__in=buildings))  # model instances, as ``__in`` takes them
+    assert (
+        Household.objects.filter(building__any=objects).count()
+        == Household.objects.filter(building__in=objects).count()
+    )
 
 
 def test_an_empty_list_matches_nothing_and_none_is_ignored():

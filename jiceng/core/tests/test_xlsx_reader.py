@@ -552,3 +552,61 @@ def test_read_rows_uses_it_and_keeps_the_errors(tmp_path):
     package(broken, "<worksheet")
     with pytest.raises(excel.FileFormatError, match=r"（ParseError）"):
         list(excel.read_rows(broken, "broken.xlsx"))
+
+
+# --- hostile files: refused with the reader's error, never followed --------------------------------
+
+HOSTILE = {
+    "a row number past the sheet": '<row r="1e300"><c r="A1"><v>1</v></c></row>',
+    "a cell row past the sheet": '<row r="1"><c r="A99999999999"><v>1</v></c></row>',
+    "cells without r past the last column": "<row>" + "<c><v>1</v></c>" * 16_385 + "</row>",
+    "a cell longer than Excel holds": f'<row r="1"><c r="A1" t="inlineStr"><is><t>{"长" * 32_768}</t></is></c></row>',
+    "a DOCTYPE in the sheet": "",
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_a_hostile_sheet_is_a_file_format_error(tmp_path, case):
+    sheet = worksheet(HOSTILE[case])
+    if case == "a DOCTYPE in the sheet":
+        sheet = '<!DOCTYPE x [<!ENTITY a "aaaaaaaa">]>' + worksheet(
+            '<row r="1"><c r="A1" t="inlineStr"><is><t>&a;</t></is></c></row>'
+        )
+    path = package(tmp_path / "h.xlsx", sheet)
+    with pytest.raises(excel.FileFormatError, match=r"^无法读取该 Excel 文件（"):
+        for _ in excel.read_rows(path, "h.xlsx"):
+            pass
+
+
+def test_a_dimension_past_the_sheet_is_refused_and_the_largest_one_is_not(tmp_path):
+    with pytest.raises(excel.FileFormatError):
+        list(excel.read_rows(package(tmp_path / "d.xlsx", worksheet("", dimension="A1:XFE2")), "d.xlsx"))
+    rows = excel.read_rows(package(tmp_path / "e.xlsx", worksheet('<row r="1"><c r="A1"><v>1</v></c></row>',
+                                                               dimension="A1:B1048576")), "e.xlsx")  # fmt: skip
+    assert next(rows) == (1, [1, None])  # blank rows to the bottom follow, one at a time
+
+
+def test_parts_larger_than_such_parts_are_refused(tmp_path, monkeypatch):
+    from jiceng.core import xlsx_reader
+
+    path = package(tmp_path / "p.xlsx", worksheet('<row r="1"><c r="A1"><v>1</v></c></row>'))
+    monkeypatch.setattr(xlsx_reader, "_MAX_PART_BYTES", 100)  # [Content_Types].xml is larger
+    with pytest.raises(excel.FileFormatError, match="ValueError"):
+        list(excel.read_rows(path, "p.xlsx"))
+    monkeypatch.setattr(xlsx_reader, "_MAX_PART_BYTES", 16 << 20)
+    strings = package(tmp_path / "s.xlsx", worksheet('<row r="1"><c r="A1" t="s"><v>0</v></c></row>'), strings=SST)
+    monkeypatch.setattr(xlsx_reader, "_MAX_STRINGS_BYTES", 10)
+    with pytest.raises(excel.FileFormatError, match="ValueError"):
+        list(excel.read_rows(strings, "s.xlsx"))
+
+
+def test_a_doctype_in_a_small_part_is_refused(tmp_path):
+    path = package(tmp_path / "w.xlsx", worksheet(""), workbook_pr="")
+    with zipfile.ZipFile(path) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    parts["xl/workbook.xml"] = b'<!DOCTYPE workbook [<!ENTITY a "x">]>' + parts["xl/workbook.xml"]
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    with pytest.raises(excel.FileFormatError, match="ValueError"):
+        list(excel.read_rows(path, "w.xlsx"))

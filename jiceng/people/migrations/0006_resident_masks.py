@@ -47,12 +47,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="resident",
             name="id_mask",
-            field=models.CharField(blank=True, editable=False, max_length=40),
+            field=models.TextField(blank=True, editable=False),
         ),
         migrations.AddField(
             model_name="resident",
             name="phone_mask",
-            field=models.CharField(blank=True, editable=False, max_length=20),
+            field=models.TextField(blank=True, editable=False),
         ),
         migrations.RunPython(fill_masks, migrations.RunPython.noop, elidable=False),
     ]

@@ -89,6 +89,16 @@ def test_audit_row_of_a_resident_holds_no_personal_data(personas):
     assert number not in text and "13800001234" not in text
     assert log.detail["changes"]["id_number"]["after"] == "（已加密，不记录明文）"
     assert log.detail["changes"]["id_hash"]["after"] == "（已加密，不记录明文）"
+    # the stored masks show digits too (first 3 and last 4; 7 of a phone's 11): never in the audit trail
+    assert r.id_mask not in text and r.phone_mask not in text and "1234" not in text
+    assert (
+        log.detail["changes"]["id_mask"]["after"]
+        == log.detail["changes"]["phone_mask"]["after"]
+        == "（已加密，不记录明文）"
+    )
+    resident_update(actor=personas.grid_wc01, resident=r, id_number=number, phone="13900005678")
+    update = AuditLog.objects.filter(action="update", object_type="people.Resident", object_id=str(r.pk)).latest("id")
+    assert "5678" not in str(update.detail) and "139****5678" not in str(update.detail)
 
 
 def test_area_code_not_in_force_is_a_warning(personas):
