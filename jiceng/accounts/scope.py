@@ -15,7 +15,7 @@ from .roles import ROLES
 def _grant_rows(user_id: int) -> list[tuple]:
     """(role, area id, path, kind, name) of each of the user's grants, by path: five columns, not the
     areas' rows (grid polygons). Read on every logged-in request, so in SQL written once rather than
-    built by the ORM each time (0.64 → 0.26 ms); ``test_scope_loading`` compares it with the ORM query."""
+    built by the ORM each time; ``test_scope_and_session_loading.py`` compares it with the ORM query."""
     from jiceng.territory.models import Area
 
     from .models import RoleGrant

@@ -5,28 +5,15 @@ from __future__ import annotations
 from django.urls import reverse
 
 
-def ancestor_paths(path: str) -> list[str]:
-    """The paths from the root down to ``path`` (itself included)."""
-    from jiceng.territory.models import Area
-
-    return [path[: i * Area.steplen] for i in range(1, len(path) // Area.steplen + 1)]
-
-
 def area_breadcrumbs(user, area, *, tail: list[dict] | None = None, chain=None) -> list[dict]:
     """``chain``: the areas from the root down to ``area`` when the caller has read them already."""
-    from jiceng.territory.models import Area
-
     crumbs = [{"name": "首页", "url": reverse("dashboards:home")}]
     if area is not None:
         visible = {g.area_path for g in user.scope.grants_with("territory.view_area")}
         if chain is not None:
             nodes = [(a.pk, a.path, a.name) for a in chain]
         else:
-            nodes = (
-                Area.objects.filter(path__in=ancestor_paths(area.path))
-                .order_by("depth")
-                .values_list("pk", "path", "name")
-            )
+            nodes = area.ancestors_and_self().values_list("pk", "path", "name")
         for pk, path, name in nodes:
             url = reverse("territory:area_detail", args=[pk])
             in_scope = any(path.startswith(p) for p in visible)

@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import render
 
-from jiceng.core.breadcrumbs import ancestor_paths, area_breadcrumbs
+from jiceng.core.breadcrumbs import area_breadcrumbs
 from jiceng.core.scoping import get_scoped_object_or_404
 from jiceng.territory.models import Area
 
@@ -22,7 +22,9 @@ def home(request):
     # The node and its ancestors (the breadcrumbs) in one query, without a grid's polygon.
     chain = []
     if grant is not None:
-        chain = list(Area.objects.defer("boundary").filter(path__in=ancestor_paths(grant.area_path)).order_by("depth"))
+        chain = list(
+            Area.objects.defer("boundary").filter(path__in=Area.ancestor_paths(grant.area_path)).order_by("depth")
+        )
     node = chain[-1] if chain else None
     stats = node_stats(user, node) if node is not None else None
     context = {

@@ -83,10 +83,14 @@ class Area(LoadedPathMixin, MP_Node):
     def community_code_prefix(self) -> str:
         return self.code[:12]
 
+    @classmethod
+    def ancestor_paths(cls, path: str) -> list[str]:
+        """The paths from the root down to ``path`` (itself included)."""
+        return [path[: i * cls.steplen] for i in range(1, len(path) // cls.steplen + 1)]
+
     def ancestors_and_self(self):
         """Ancestors from the root down, then this node (one query by path prefixes)."""
-        prefixes = [self.path[: i * self.steplen] for i in range(1, self.depth + 1)]
-        return Area.objects.filter(path__in=prefixes).order_by("depth")
+        return Area.objects.filter(path__in=self.ancestor_paths(self.path)).order_by("depth")
 
 
 class StreetManager(AreaManager):

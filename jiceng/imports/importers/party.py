@@ -46,7 +46,7 @@ class PartyOrgImporter(Importer):
         """The organisation of that name whose area contains ``within`` (the closest one wins)."""
         key = (name, within.path)
         if key not in self._orgs:
-            prefixes = [within.path[: i * Area.steplen] for i in range(1, within.depth + 1)]
+            prefixes = Area.ancestor_paths(within.path)
             found = (
                 PartyOrg.objects.select_related("area")
                 .filter(name=name, scope_path__in=prefixes)
