@@ -96,3 +96,16 @@ def test_admin_must_enrol_totp(desktop, login, screenshot):
     screenshot(page, "otp-enrol-auditor-desktop")
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/accounts/otp/"))
+
+
+def test_grid_worker_opens_their_grid_and_a_building_on_a_phone(phone, login, screenshot):
+    """The grid page's buildings table (links built from one ``reverse``) leads to each building."""
+    page = login(phone, "grid_wc01")
+    page.get_by_role("link", name=re.compile("^进入")).click()
+    expect(page.locator("h1")).to_contain_text("网格")
+    first = page.locator(".card:has(.card-header:text-is('楼栋')) tbody a").first
+    name = first.inner_text()
+    first.click()
+    expect(page.locator("h1")).to_have_text(name)
+    expect(page.locator("body")).to_contain_text("楼栋编码")
+    screenshot(page, "building-grid_wc01-phone")
