@@ -14,12 +14,13 @@ from jiceng.testing.queries import assert_num_queries
 
 pytestmark = pytest.mark.django_db
 
-#: session, user, grants, the chosen street/community (filter validation), count, its choices, the page
-#: (area joined), current secretaries (one prefetch). (The session is not written: renewed once a minute.)
-ORG_LIST_QUERIES = 8
-#: session, user, grants, the chosen organisation, count, organisation and community choices, the page
-#: (organisation and report community joined).
-MEMBER_LIST_QUERIES = 8
+#: session, user with its grants (one query, ``accounts.backends``), the chosen street/community (filter
+#: validation), count, its choices, the page (area joined), current secretaries (one prefetch). (The
+#: session is not written: renewed once a minute.)
+ORG_LIST_QUERIES = 7
+#: session, user with its grants, the chosen organisation, count, organisation and community choices, the
+#: page (organisation and report community joined).
+MEMBER_LIST_QUERIES = 7
 
 
 def test_org_list_query_count_is_pinned_and_flat(client, login):

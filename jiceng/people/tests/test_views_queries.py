@@ -13,12 +13,13 @@ from jiceng.testing.queries import assert_num_queries
 
 pytestmark = pytest.mark.django_db
 
-#: session, user, grants (the scope, cached for the request), the chosen building (filter validation),
-#: count, grid and building choices of the filter form, the page (grid/building/household joined). The
-#: session is not written back: it is renewed at most once a minute (SessionRenewalMiddleware).
-RESIDENT_LIST_QUERIES = 8
-#: session, user, grants, count, community choices, the page, the grids (one prefetch).
-WORKER_LIST_QUERIES = 7
+#: session, user with its grants (one query, ``accounts.backends``; the scope is kept for the request),
+#: the chosen building (filter validation), count, grid and building choices of the filter form, the page
+#: (grid/building/household joined). The session is not written back: it is renewed at most once a
+#: minute (SessionRenewalMiddleware).
+RESIDENT_LIST_QUERIES = 7
+#: session, user with its grants, count, community choices, the page, the grids (one prefetch).
+WORKER_LIST_QUERIES = 6
 
 
 def add_residents(household, n=30):

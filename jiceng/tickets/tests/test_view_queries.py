@@ -18,9 +18,9 @@ from jiceng.tickets.tests.conftest import user
 
 pytestmark = pytest.mark.django_db
 
-LIST_QUERIES = 8
-DETAIL_QUERIES = 14
-STATS_QUERIES = 12
+LIST_QUERIES = 7
+DETAIL_QUERIES = 13
+STATS_QUERIES = 11
 
 
 def queries(client, url, params=None, *, shows=()) -> int:

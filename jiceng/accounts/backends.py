@@ -1,0 +1,77 @@
+"""The authentication backend: Django's ``ModelBackend``, with the user of a logged-in request, its
+grants and what a resident's or Party member's scope needs read in one SQL query.
+
+``AuthenticationMiddleware`` calls ``get_user`` on every request that carries a session. Django's
+backend reads the user with an ORM query, and the first ``restrict()`` then reads the grants
+(``UserScope.for_user``) and, for a resident or Party member, their household or reporting community:
+two to four queries, each built by the ORM on every request. Here it is one SQL string, joined, and the
+scope is filled from it, so nothing is cached between requests and nothing can be stale: a grant
+withdrawn is gone on the next request, as before. Logging in (``authenticate``), permissions and
+everything else are Django's. ``test_scope_and_session_loading.py`` checks the user and scope it builds
+against the ORM's for every persona.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.backends import ModelBackend
+from django.db import DEFAULT_DB_ALIAS, connections
+
+from .models import User
+from .scope import Grant, UserScope
+
+
+def load_user_with_scope(user_id, using: str = DEFAULT_DB_ALIAS) -> User | None:
+    """The user with ``user_id`` and its ``scope`` already filled, in one query; ``None`` if none."""
+    from jiceng.party.models import PartyMember
+    from jiceng.people.models import Resident
+    from jiceng.territory.models import Area
+
+    from .models import RoleGrant
+
+    connection = connections[using]
+    qn = connection.ops.quote_name
+    fields = User._meta.concrete_fields
+    columns = ", ".join(f"u.{qn(f.column)}" for f in fields)
+    sql = (
+        f"SELECT {columns}, r.{qn('household_id')}, pm.{qn('report_community_id')},"
+        f" g.{qn('role')}, g.{qn('area_id')}, a.{qn('path')}, a.{qn('kind')}, a.{qn('name')}"
+        f" FROM {qn(User._meta.db_table)} u"
+        f" LEFT JOIN {qn(Resident._meta.db_table)} r ON r.{qn('id')} = u.{qn('resident_id')}"
+        f" LEFT JOIN {qn(PartyMember._meta.db_table)} pm ON pm.{qn('id')} = u.{qn('party_member_id')}"
+        f" LEFT JOIN {qn(RoleGrant._meta.db_table)} g ON g.{qn('user_id')} = u.{qn('id')}"
+        f" LEFT JOIN {qn(Area._meta.db_table)} a ON a.{qn('id')} = g.{qn('area_id')}"
+        f" WHERE u.{qn('id')} = %s ORDER BY a.{qn('path')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_id])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    n = len(fields)
+    first = rows[0]
+    values = list(first[:n])
+    for i, f in enumerate(fields):
+        # The ORM's own conversions (SQLite's booleans and datetimes, time zones), as its query would.
+        col = f.get_col("u")
+        for converter in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
+            values[i] = converter(values[i], col, connection)
+    user = User.from_db(using, [f.attname for f in fields], values)
+    household_id, report_community_id = first[n], first[n + 1]
+    grants = [Grant(*row[n + 2 :]) for row in rows if row[n + 2] is not None]
+    scope = UserScope(user_id=user.pk, grants=grants)
+    if user.resident_id:
+        scope.resident_id = user.resident_id
+        scope.household_id = household_id
+    if user.party_member_id:
+        scope.party_member_id = user.party_member_id
+        scope.report_community_id = report_community_id
+    user.__dict__["scope"] = scope  # the cached_property, filled
+    return user
+
+
+class AccountBackend(ModelBackend):
+    """``ModelBackend`` whose ``get_user`` is :func:`load_user_with_scope` (one query per request)."""
+
+    def get_user(self, user_id):
+        user = load_user_with_scope(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
