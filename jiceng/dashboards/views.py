@@ -19,11 +19,13 @@ def home(request):
     if scope.party_member_id and not scope.top_grant:
         return _member_home(request)
     grant = scope.top_grant
-    # The node and its ancestors (the breadcrumbs) in one query, without a grid's polygon.
+    # The node and its ancestors (the breadcrumbs) in one query, with only the columns the page shows.
     chain = []
     if grant is not None:
         chain = list(
-            Area.objects.defer("boundary").filter(path__in=Area.ancestor_paths(grant.area_path)).order_by("depth")
+            Area.objects.only("id", "path", "depth", "kind", "name")
+            .filter(path__in=Area.ancestor_paths(grant.area_path))
+            .order_by("depth")
         )
     node = chain[-1] if chain else None
     stats = node_stats(user, node) if node is not None else None

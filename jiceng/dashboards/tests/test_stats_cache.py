@@ -97,3 +97,14 @@ def test_inside_a_transaction_numbers_are_never_cached(personas, settings):
     with CaptureQueriesContext(connection) as ctx:
         node_stats(user)
     assert len(ctx.captured_queries) >= 13  # every count, again
+
+
+def test_versions_read_what_the_orm_reads():
+    StatsVersion.objects.all().delete()
+    StatsVersion.objects.bulk_create(
+        [StatsVersion(path="0001", version=7), StatsVersion(path="00010002", version=2**61)]
+    )
+    paths = ["0001", "00010002", "0009"]
+    orm = dict(StatsVersion.objects.filter(path__in=paths).values_list("path", "version"))
+    assert stats_cache.versions(paths) == tuple(orm.get(p, 0) for p in paths) == (7, 2**61, 0)
+    assert stats_cache.versions([]) == ()
