@@ -13,8 +13,11 @@ FALSE; ``datetime.date`` / ``datetime.datetime`` (naive) → serial numbers styl
 ``yyyy-mm-dd h:mm:ss`` (before 1900 → ISO text); ``None`` and ``""`` → no cell; anything else →
 ``str(value)``. A string is never a formula. Not supported: several sheets, shared strings, rich
 text, merged cells, formulas, per-cell styles. More than Excel's 1,048,576 rows raises ``TooManyRows``
-(Excel would call the file damaged); the callers count first (``exports.services.write_rows``). Not
-checked: a sheet XML over 2 GiB (``zipfile`` then refuses: no ZIP64; more rows than Excel takes anyway).
+(Excel would call the file damaged); the callers count first (``exports.services.write_rows``). A sheet
+whose XML would pass 2 GiB raises ``SheetTooLarge`` (a ``TooManyRows``) before that row is written: the
+zip is written without ZIP64, which ``zipfile`` would only refuse at the end of the sheet, in English,
+and which Excel reports as damaged when ``zipfile`` forces it. Only very long cells get there (a million
+rows of an ordinary roster are a few hundred MB of XML).
 
     with XlsxWriter(path, sheet_name="居民", header=["姓名", "年龄"]) as xw:
         xw.append(["张三", 30])
@@ -32,6 +35,8 @@ from xml.sax.saxutils import escape as _xml_escape
 __all__ = [
     "CELL_MAX_CHARS",
     "MAX_ROWS",
+    "MAX_SHEET_BYTES",
+    "SheetTooLarge",
     "TooManyRows",
     "XlsxWriter",
     "clean_text",
@@ -42,6 +47,7 @@ __all__ = [
 CELL_MAX_CHARS = 32767  # Excel's limit, in UTF-16 code units
 MAX_COLUMNS = 16384
 MAX_ROWS = 1_048_576  # per worksheet, the header included
+MAX_SHEET_BYTES = zipfile.ZIP64_LIMIT  # the sheet's XML, uncompressed: past this a zip entry needs ZIP64
 _EXACT_INT = 10**15  # Excel keeps 15 significant digits: larger integers are written as text
 
 #: XML 1.0 forbids these (and a lone surrogate cannot even be encoded); they are removed.
@@ -57,6 +63,9 @@ _FIRST_DATE = dt.date(1900, 1, 1)
 _MARCH_1900 = dt.date(1900, 3, 1)
 
 _DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_SHEET_END = (
+    b'</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>'
+)
 _NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -215,6 +224,10 @@ class TooManyRows(ValueError):
     """More rows than one Excel worksheet holds."""
 
 
+class SheetTooLarge(TooManyRows):
+    """More data than one worksheet's zip entry holds without ZIP64 (2 GiB of XML)."""
+
+
 class XlsxWriter:
     """One-sheet .xlsx written as a stream into ``file`` (a path or a binary file object).
 
@@ -240,6 +253,7 @@ class XlsxWriter:
         self._flush_rows = flush_rows
         self._buffer: list[str] = []
         self._stream = None  # the sheet's zip entry, opened once the sample is in
+        self._sheet_bytes = 0  # written to it so far, uncompressed
         self._frozen = header is not None
         self._closed = False
         self._zf = zipfile.ZipFile(file, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=compresslevel)
@@ -372,13 +386,24 @@ class XlsxWriter:
             f"{f'<cols>{cols}</cols>' if cols else ''}<sheetData>"
         )
         self._stream = self._zf.open("xl/worksheets/sheet1.xml", "w")
-        self._stream.write(head.encode())
+        self._write(head.encode())
         self._flush()
 
     def _flush(self) -> None:
         if self._buffer:
-            self._stream.write("".join(self._buffer).encode())
+            data = "".join(self._buffer).encode()
             self._buffer.clear()
+            self._write(data)
+
+    def _write(self, data: bytes) -> None:
+        # What the sheet still needs after this (its closing tags) is kept free, so the file always closes.
+        if self._sheet_bytes + len(data) + len(_SHEET_END) > MAX_SHEET_BYTES:
+            raise SheetTooLarge(
+                f"导出内容超过 Excel 单个工作表可写入的大小（{MAX_SHEET_BYTES // 2**20:,} MB），未生成文件。"
+                "请先按街道、社区或网格筛选，分批导出。"
+            )
+        self._stream.write(data)
+        self._sheet_bytes += len(data)
 
     def close(self) -> None:
         """Finish the sheet and the zip. Safe to call twice."""
@@ -388,11 +413,10 @@ class XlsxWriter:
         try:
             if self._stream is None:
                 self._start_sheet()
-            self._flush()
-            self._stream.write(
-                b'</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3"'
-                b' footer="0.3"/></worksheet>'
-            )
-            self._stream.close()
+            try:
+                self._flush()
+            finally:
+                self._stream.write(_SHEET_END)  # a valid file of the rows written, even after SheetTooLarge
+                self._stream.close()
         finally:
             self._zf.close()

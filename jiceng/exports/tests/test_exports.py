@@ -189,3 +189,14 @@ def test_an_export_longer_than_an_excel_sheet_is_refused_with_the_reason(persona
     job = services.run_export(services.export_create(actor=personas.wenchang_worker, path="/people/residents/"))
     assert job.status == "failed" and not job.file
     assert f"共 {job.total_rows:,} 行" in job.message and "上限" in job.message and "筛选" in job.message
+
+
+def test_an_export_too_large_for_one_sheets_zip_entry_is_refused_with_the_reason(personas, monkeypatch):
+    """Long cells can make a sheet's XML pass 2 GiB (made small here) before the row limit."""
+    from jiceng.exports import services, xlsx
+
+    monkeypatch.setattr(xlsx, "MAX_SHEET_BYTES", 20_000)
+    job = services.run_export(services.export_create(actor=personas.wenchang_worker, path="/people/residents/"))
+    assert job.total_rows > 100
+    assert job.status == "failed" and not job.file
+    assert "超过 Excel 单个工作表可写入的大小" in job.message and "分批导出" in job.message

@@ -313,3 +313,23 @@ def test_the_writer_refuses_a_row_past_the_sheet_limit(tmp_path, monkeypatch):
             xw.append([3])
     rows = load_workbook(tmp_path / "f.xlsx", read_only=True).worksheets[0].iter_rows(values_only=True)
     assert [r[0] for r in rows] == ["a", 1, 2]  # what was written is still a valid file
+
+
+def test_the_writer_refuses_a_sheet_past_what_a_zip_entry_holds_without_zip64(tmp_path, monkeypatch):
+    """Past 2 GiB of sheet XML (made small here) the writer stops with a Chinese reason, before the row
+    that would cross the line, and the file closes valid with the rows written before it."""
+    from jiceng.exports import xlsx
+
+    monkeypatch.setattr(xlsx, "MAX_SHEET_BYTES", 4000)
+    written = 0
+    with pytest.raises(xlsx.SheetTooLarge, match="单个工作表.*分批导出") as caught:
+        with xlsx.XlsxWriter(tmp_path / "f.xlsx", header=["编号", "备注"], sample_rows=2, flush_rows=1) as xw:
+            for i in range(1000):
+                xw.append([i, "长" * 50])
+                written += 1
+    assert isinstance(caught.value, xlsx.TooManyRows)  # the exports catch both as one
+    with zipfile.ZipFile(tmp_path / "f.xlsx") as zf:
+        assert zf.getinfo("xl/worksheets/sheet1.xml").file_size <= 4000
+    rows = list(load_workbook(tmp_path / "f.xlsx", read_only=True).worksheets[0].iter_rows(values_only=True))
+    assert rows[0] == ("编号", "备注") and len(rows) - 1 == written > 5  # every row appended before the refusal
+    assert [r[0] for r in rows[1:]] == list(range(len(rows) - 1))
