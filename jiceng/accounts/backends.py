@@ -19,16 +19,20 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from .models import User
 from .scope import Grant, UserScope
 
+_QUERIES: dict[str, tuple[str, list]] = {}
 
-def load_user_with_scope(user_id, using: str = DEFAULT_DB_ALIAS) -> User | None:
-    """The user with ``user_id`` and its ``scope`` already filled, in one query; ``None`` if none."""
+
+def _query(connection) -> tuple[str, list]:
+    """The SQL and, per user column, the ORM's converters for it: built once per database alias."""
+    cached = _QUERIES.get(connection.alias)
+    if cached is not None:
+        return cached
     from jiceng.party.models import PartyMember
     from jiceng.people.models import Resident
     from jiceng.territory.models import Area
 
     from .models import RoleGrant
 
-    connection = connections[using]
     qn = connection.ops.quote_name
     fields = User._meta.concrete_fields
     columns = ", ".join(f"u.{qn(f.column)}" for f in fields)
@@ -42,18 +46,33 @@ def load_user_with_scope(user_id, using: str = DEFAULT_DB_ALIAS) -> User | None:
         f" LEFT JOIN {qn(Area._meta.db_table)} a ON a.{qn('id')} = g.{qn('area_id')}"
         f" WHERE u.{qn('id')} = %s ORDER BY a.{qn('path')}"
     )
+    # The ORM's own conversions of each column (SQLite's booleans and datetimes, time zones), as its
+    # query would apply them: (position, converters, column) for the columns that have any.
+    converters = []
+    for i, f in enumerate(fields):
+        col = f.get_col("u")
+        found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+        if found:
+            converters.append((i, found, col))
+    _QUERIES[connection.alias] = cached = (sql, converters)
+    return cached
+
+
+def load_user_with_scope(user_id, using: str = DEFAULT_DB_ALIAS) -> User | None:
+    """The user with ``user_id`` and its ``scope`` already filled, in one query; ``None`` if none."""
+    connection = connections[using]
+    sql, converters = _query(connection)
     with connection.cursor() as cursor:
         cursor.execute(sql, [user_id])
         rows = cursor.fetchall()
     if not rows:
         return None
+    fields = User._meta.concrete_fields
     n = len(fields)
     first = rows[0]
     values = list(first[:n])
-    for i, f in enumerate(fields):
-        # The ORM's own conversions (SQLite's booleans and datetimes, time zones), as its query would.
-        col = f.get_col("u")
-        for converter in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
+    for i, found, col in converters:
+        for converter in found:
             values[i] = converter(values[i], col, connection)
     user = User.from_db(using, [f.attname for f in fields], values)
     household_id, report_community_id = first[n], first[n + 1]
