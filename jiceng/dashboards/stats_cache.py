@@ -133,15 +133,30 @@ def versions(paths: list[str], using: str = DEFAULT_DB_ALIAS) -> tuple:
     return tuple(found.get(p, 0) for p in paths)
 
 
-def cached(kind: str, user, version_paths: list[str], extra: str, compute, using: str = DEFAULT_DB_ALIAS):
-    """``compute()`` cached under (kind, what the user may see, ``extra``, versions of ``version_paths``)."""
+def cached(
+    kind: str,
+    user,
+    version_paths: list[str],
+    extra: str,
+    compute,
+    using: str = DEFAULT_DB_ALIAS,
+    known_versions: dict[str, int] | None = None,
+):
+    """``compute()`` cached under (kind, what the user may see, ``extra``, versions of ``version_paths``).
+
+    ``known_versions``: path → version (0 when never bumped) that the caller read in this request with
+    another query (``area_chain_with_versions``); the versions are read here only if it lacks a path."""
     conn = connections[using]
     scope = getattr(user, "scope", None)
     if not enabled() or in_transaction(conn) or scope is None or scope.resident_id or scope.party_member_id:
         return compute()
     paths = sorted(set(version_paths))
+    if known_versions is not None and all(p in known_versions for p in paths):
+        current = tuple(known_versions[p] for p in paths)
+    else:
+        current = versions(paths, using)
     grants = ";".join(sorted(f"{g.role}@{g.area_path}" for g in scope.grants))
-    raw = f"{conn.settings_dict['NAME']}|{kind}|{grants}|{extra}|{paths}|{versions(paths, using)}"
+    raw = f"{conn.settings_dict['NAME']}|{kind}|{grants}|{extra}|{paths}|{current}"
     key = "jiceng:stats:" + hashlib.sha256(raw.encode()).hexdigest()
     value = cache.get(key)
     if value is None:

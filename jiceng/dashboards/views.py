@@ -7,7 +7,7 @@ from jiceng.core.breadcrumbs import area_breadcrumbs
 from jiceng.core.scoping import get_scoped_object_or_404
 from jiceng.territory.models import Area
 
-from .selectors import STAT_LABELS, community_grids_geojson, coverage_gaps, node_stats
+from .selectors import STAT_LABELS, area_chain_with_versions, community_grids_geojson, coverage_gaps, node_stats
 
 
 @login_required
@@ -19,16 +19,10 @@ def home(request):
     if scope.party_member_id and not scope.top_grant:
         return _member_home(request)
     grant = scope.top_grant
-    # The node and its ancestors (the breadcrumbs) in one query, with only the columns the page shows.
-    chain = []
-    if grant is not None:
-        chain = list(
-            Area.objects.only("id", "path", "depth", "kind", "name")
-            .filter(path__in=Area.ancestor_paths(grant.area_path))
-            .order_by("depth")
-        )
+    # The node, its ancestors (the breadcrumbs) and the versions its cached figures are filed under: one query.
+    chain, known_versions = area_chain_with_versions(grant.area_path) if grant is not None else ([], {})
     node = chain[-1] if chain else None
-    stats = node_stats(user, node) if node is not None else None
+    stats = node_stats(user, node, known_versions=known_versions) if node is not None else None
     context = {
         "title": "首页",
         "node": node,

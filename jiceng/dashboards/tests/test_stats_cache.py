@@ -108,3 +108,43 @@ def test_versions_read_what_the_orm_reads():
     orm = dict(StatsVersion.objects.filter(path__in=paths).values_list("path", "version"))
     assert stats_cache.versions(paths) == tuple(orm.get(p, 0) for p in paths) == (7, 2**61, 0)
     assert stats_cache.versions([]) == ()
+
+
+@pytest.mark.parametrize("username", ["qu_admin", "longpan_admin", "wenchang_worker", "grid_wc01"])
+def test_the_home_pages_chain_and_versions_are_what_the_orm_reads(personas, username):
+    from jiceng.dashboards.selectors import area_chain_with_versions
+
+    grant = getattr(personas, username).scope.top_grant
+    stats_cache.bump_paths([grant.area_path])  # outside a commit: written at once here, or at the test's end
+    for fn in connection.run_on_commit[:]:
+        fn[1]()
+    chain, known = area_chain_with_versions(grant.area_path)
+    orm = Area.objects.get(path=grant.area_path).ancestors_and_self()
+    assert [(a.pk, a.path, a.kind, a.name) for a in chain] == [(a.pk, a.path, a.kind, a.name) for a in orm]
+    assert list(known) == [a.path for a in chain]
+    assert tuple(known.values()) == stats_cache.versions(list(known))
+    assert chain[-1].get_kind_display() and not chain[-1].get_deferred_fields() >= {"name", "kind", "path"}
+
+
+def test_the_home_page_reads_session_user_and_chain_then_the_cache(
+    client, personas, outside, django_assert_num_queries
+):
+    client.force_login(personas.longpan_admin)
+    first = client.get("/")
+    assert first.status_code == 200
+    with django_assert_num_queries(3):  # the session, the user with its grants, the chain with its versions
+        again = client.get("/")
+    assert (
+        again.context["stats"] == first.context["stats"]
+        and again.context["breadcrumbs"] == first.context["breadcrumbs"]
+    )
+
+
+def test_known_versions_missing_a_path_are_read(personas, outside, django_assert_num_queries):
+    user, node = personas.longpan_admin, Area.objects.get(name="龙蟠街道")
+    first = node_stats(user, node)
+    known = {node.path: stats_cache.versions([node.path])[0]}
+    with django_assert_num_queries(0):
+        assert node_stats(user, node, known_versions=known) == first
+    with django_assert_num_queries(1):
+        assert node_stats(user, node, known_versions={"9999": 0}) == first
