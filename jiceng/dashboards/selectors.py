@@ -133,32 +133,46 @@ def coverage_gaps(user, *, limit: int = 200, building_limit: int = 50) -> dict:
 def _coverage_gaps(user, *, limit: int = 200, building_limit: int = 50) -> dict:
     """The gaps of "纵向到底、横向到边" within the user's scope (each list capped, with full counts).
 
-    Each gap is a ``NOT EXISTS`` (no join fan-out, no DISTINCT); listed rows never load the grid
-    polygons (``boundary``), which the page does not show."""
+    Each gap is a ``NOT EXISTS`` (no join fan-out, no DISTINCT). The rows are plain dicts with their
+    links already built (one ``reverse`` per kind of link): this is what the cache keeps and the page
+    shows, so a cached view neither unpickles model instances nor reverses a URL per row."""
+    from jiceng.core.views import pk_url
     from jiceng.party.selectors import term_alerts
 
     branch = PartyOrg.objects.filter(area=OuterRef("pk"), org_type__in=BRANCH_TYPES)
-    quarters = Area.objects.restrict(user).filter(kind="quarter").exclude(Exists(branch)).defer("boundary")
+    quarters = Area.objects.restrict(user).filter(kind="quarter").exclude(Exists(branch))
     grouped = PartyGroup.buildings.through.objects.filter(building_id=OuterRef("pk"))
-    buildings = (
-        Building.objects.restrict(user)
-        .exclude(Exists(grouped))
-        .select_related("grid", "quarter")
-        .defer("grid__boundary", "quarter__boundary")
-        .order_by("code")
-    )
+    buildings = Building.objects.restrict(user).exclude(Exists(grouped)).order_by("code")
     serving = Worker.grids.through.objects.filter(area_id=OuterRef("pk"))
-    grids = Area.objects.restrict(user).filter(kind="grid").exclude(Exists(serving)).defer("boundary").order_by("code")
-    alerts = term_alerts(user).defer("area__boundary")
+    grids = Area.objects.restrict(user).filter(kind="grid").exclude(Exists(serving)).order_by("code")
+    alerts = term_alerts(user).values("pk", "name", "term_end", "term_extended_until")
+    area_url, building_url, org_url = (
+        pk_url("territory:area_detail"), pk_url("territory:building_detail"), pk_url("party:org_detail")
+    )  # fmt: skip
+
+    def areas(qs):
+        return [{"name": n, "code": c, "url": area_url(pk)} for pk, n, c in qs.values_list("pk", "name", "code")]
+
     import datetime as dt
 
     today = dt.date.today()
+    terms = [
+        {"name": o["name"], "url": org_url(o["pk"]), "term_end": o["term_extended_until"] or o["term_end"]}
+        for o in alerts
+    ]
+    building_rows = buildings[:building_limit].values_list("pk", "name", "grid__name", "quarter__name")
     return {
-        "quarters_without_branch": {"count": quarters.count(), "rows": list(quarters.order_by("code")[:limit])},
-        "buildings_without_group": {"count": buildings.count(), "rows": list(buildings[:building_limit])},
-        "grids_without_worker": {"count": grids.count(), "rows": list(grids[:limit])},
-        "terms_overdue": [o for o in alerts if (o.effective_term_end or today) < today],
-        "terms_due_soon": [o for o in alerts if (o.effective_term_end or today) >= today],
+        "quarters_without_branch": {"count": quarters.count(), "rows": areas(quarters.order_by("code")[:limit])},
+        "buildings_without_group": {
+            "count": buildings.count(),
+            "rows": [
+                {"name": name, "url": building_url(pk), "grid": grid, "quarter": quarter}
+                for pk, name, grid, quarter in building_rows
+            ],
+        },
+        "grids_without_worker": {"count": grids.count(), "rows": areas(grids[:limit])},
+        "terms_overdue": [t for t in terms if (t["term_end"] or today) < today],
+        "terms_due_soon": [t for t in terms if (t["term_end"] or today) >= today],
     }
 
 

@@ -65,6 +65,51 @@ def test_coverage_lists_gaps_within_scope(client, login):
     assert "陡岗" not in body
 
 
+def test_coverage_rows_name_and_link_what_the_models_say(personas):
+    """The cached rows are plain dicts with their links built once: each names and links the object the
+    model would, in the model's order, and a term's end is the extended one when there is one."""
+    import datetime as dt
+
+    from django.urls import resolve
+
+    from jiceng.dashboards.selectors import _coverage_gaps
+    from jiceng.party.models import PartyOrg
+    from jiceng.party.selectors import term_alerts
+    from jiceng.territory.models import Building
+
+    user = personas.longpan_admin
+    org = PartyOrg.objects.restrict(user).order_by("pk").first()
+    PartyOrg.objects.filter(pk=org.pk).update(term_end=dt.date.today() - dt.timedelta(days=400),
+                                              term_extended_until=dt.date.today() + dt.timedelta(days=30))  # fmt: skip
+    gaps = _coverage_gaps(user)
+    models = {"territory:area_detail": Area, "territory:building_detail": Building, "party:org_detail": PartyOrg}
+
+    def target(row):
+        match = resolve(row["url"])
+        return models[match.view_name].objects.get(pk=match.kwargs["pk"])
+
+    quarters = gaps["quarters_without_branch"]["rows"] + gaps["grids_without_worker"]["rows"]
+    for row in quarters:
+        area = target(row)
+        assert (row["name"], row["code"]) == (area.name, area.code)
+    buildings = gaps["buildings_without_group"]["rows"]
+    assert buildings, "the demo street has buildings without a group"
+    for row in buildings:
+        b = target(row)
+        assert (row["name"], row["grid"], row["quarter"]) == (
+            b.name,
+            b.grid.name,
+            b.quarter.name if b.quarter else None,
+        )
+    alerts = list(term_alerts(user))
+    terms = gaps["terms_overdue"] + gaps["terms_due_soon"]
+    assert sorted(t["url"] for t in terms) == sorted(o.get_absolute_url() for o in alerts)
+    for t in terms:
+        o = target(t)
+        assert (t["name"], t["term_end"]) == (o.name, o.effective_term_end)
+    assert any(target(t).pk == org.pk for t in gaps["terms_due_soon"])  # extended: due soon, not overdue
+
+
 def test_map_geojson_in_scope_only(client, login):
     login("wenchang_worker")
     own = Area.objects.get(name="文昌花园社区")
