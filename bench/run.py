@@ -167,7 +167,7 @@ def prepare(residents: int, workdir: Path, import_rows: int) -> dict:
         User.objects.filter(pk=user.pk).update(password_changed_at=timezone.now())
         s = SessionStore()
         s[SESSION_KEY] = str(user.pk)
-        s[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
+        s[BACKEND_SESSION_KEY] = "jiceng.accounts.backends.AccountBackend"
         s[HASH_SESSION_KEY] = user.get_session_auth_hash()
         s.set_expiry(24 * 3600)
         s.save()

@@ -7,24 +7,23 @@ backend reads the user with an ORM query, and the first ``restrict()`` then read
 two to four queries, each built by the ORM on every request. Here it is one SQL string, joined, and the
 scope is filled from it, so nothing is cached between requests and nothing can be stale: a grant
 withdrawn is gone on the next request, as before. Logging in (``authenticate``), permissions and
-everything else are Django's. ``test_scope_and_session_loading.py`` checks the user and scope it builds
-against the ORM's for every persona.
+everything else are Django's. ``test_account_backend.py`` checks the user and scope it builds against
+the ORM's for every persona.
 """
 
 from __future__ import annotations
 
 from django.contrib.auth.backends import ModelBackend
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, router
 
 from .models import User
 from .scope import Grant, UserScope
 
-_QUERIES: dict[str, tuple[str, list]] = {}
-
 
 def _query(connection) -> tuple[str, list]:
-    """The SQL and, per user column, the ORM's converters for it: built once per database alias."""
-    cached = _QUERIES.get(connection.alias)
+    """The SQL and, per user column, the ORM's converters for it: built once per connection object (a
+    thread's own; the converters are bound to it, as SQLite's datetime converter reads its time zone)."""
+    cached = getattr(connection, "_jiceng_user_query", None)
     if cached is not None:
         return cached
     from jiceng.party.models import PartyMember
@@ -44,7 +43,7 @@ def _query(connection) -> tuple[str, list]:
         f" LEFT JOIN {qn(PartyMember._meta.db_table)} pm ON pm.{qn('id')} = u.{qn('party_member_id')}"
         f" LEFT JOIN {qn(RoleGrant._meta.db_table)} g ON g.{qn('user_id')} = u.{qn('id')}"
         f" LEFT JOIN {qn(Area._meta.db_table)} a ON a.{qn('id')} = g.{qn('area_id')}"
-        f" WHERE u.{qn('id')} = %s ORDER BY a.{qn('path')}"
+        f" WHERE u.{qn('id')} = %s ORDER BY a.{qn('path')}, g.{qn('id')}"
     )
     # The ORM's own conversions of each column (SQLite's booleans and datetimes, time zones), as its
     # query would apply them: (position, converters, column) for the columns that have any.
@@ -54,7 +53,7 @@ def _query(connection) -> tuple[str, list]:
         found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
         if found:
             converters.append((i, found, col))
-    _QUERIES[connection.alias] = cached = (sql, converters)
+    connection._jiceng_user_query = cached = (sql, converters)
     return cached
 
 
@@ -92,5 +91,5 @@ class AccountBackend(ModelBackend):
     """``ModelBackend`` whose ``get_user`` is :func:`load_user_with_scope` (one query per request)."""
 
     def get_user(self, user_id):
-        user = load_user_with_scope(user_id)
+        user = load_user_with_scope(user_id, using=router.db_for_read(User))
         return user if user is not None and self.user_can_authenticate(user) else None

@@ -25,7 +25,7 @@ def _grant_rows(user_id: int) -> list[tuple]:
         cursor.execute(
             f"SELECT g.{qn('role')}, g.{qn('area_id')}, a.{qn('path')}, a.{qn('kind')}, a.{qn('name')}"
             f" FROM {qn(RoleGrant._meta.db_table)} g INNER JOIN {qn(Area._meta.db_table)} a ON a.{qn('id')} = g.{qn('area_id')}"
-            f" WHERE g.{qn('user_id')} = %s ORDER BY a.{qn('path')}",
+            f" WHERE g.{qn('user_id')} = %s ORDER BY a.{qn('path')}, g.{qn('id')}",
             [user_id],
         )
         return cursor.fetchall()

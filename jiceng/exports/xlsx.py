@@ -14,9 +14,10 @@ FALSE; ``datetime.date`` / ``datetime.datetime`` (naive) → serial numbers styl
 ``str(value)``. A string is never a formula. Not supported: several sheets, shared strings, rich
 text, merged cells, formulas, per-cell styles. More than Excel's 1,048,576 rows raises ``TooManyRows``
 (Excel would call the file damaged); the callers count first (``exports.services.write_rows``). A sheet
-whose XML would pass 2 GiB raises ``SheetTooLarge`` (a ``TooManyRows``) before that row is written: the
-zip is written without ZIP64, which ``zipfile`` would only refuse at the end of the sheet, in English,
-and which Excel reports as damaged when ``zipfile`` forces it. Only very long cells get there (a million
+whose XML would pass 2 GiB raises ``SheetTooLarge`` (a ``TooManyRows``) before the chunk of rows that
+would cross the line is written (rows go out ``flush_rows`` at a time; the file then closes valid with
+the chunks before it): the zip is written without ZIP64, which ``zipfile`` would only refuse at the end
+of the sheet, in English, and which Excel reports as damaged when ``zipfile`` forces it. Only very long cells get there (a million
 rows of an ordinary roster are a few hundred MB of XML).
 
     with XlsxWriter(path, sheet_name="居民", header=["姓名", "年龄"]) as xw:
@@ -386,7 +387,9 @@ class XlsxWriter:
             f"{f'<cols>{cols}</cols>' if cols else ''}<sheetData>"
         )
         self._stream = self._zf.open("xl/worksheets/sheet1.xml", "w")
-        self._write(head.encode())
+        data = head.encode()
+        self._stream.write(data)  # a few hundred bytes: the limit is checked from the rows on
+        self._sheet_bytes += len(data)
         self._flush()
 
     def _flush(self) -> None:
@@ -399,7 +402,7 @@ class XlsxWriter:
         # What the sheet still needs after this (its closing tags) is kept free, so the file always closes.
         if self._sheet_bytes + len(data) + len(_SHEET_END) > MAX_SHEET_BYTES:
             raise SheetTooLarge(
-                f"导出内容超过 Excel 单个工作表可写入的大小（{MAX_SHEET_BYTES // 2**20:,} MB），未生成文件。"
+                f"导出内容超过 Excel 单个工作表可写入的大小（约 {max(MAX_SHEET_BYTES / 2**30, 0.001):.3g} GB），未生成文件。"
                 "请先按街道、社区或网格筛选，分批导出。"
             )
         self._stream.write(data)
@@ -411,12 +414,13 @@ class XlsxWriter:
             return
         self._closed = True
         try:
-            if self._stream is None:
-                self._start_sheet()
             try:
+                if self._stream is None:
+                    self._start_sheet()  # writes the held-back sample rows: may raise SheetTooLarge too
                 self._flush()
             finally:
-                self._stream.write(_SHEET_END)  # a valid file of the rows written, even after SheetTooLarge
-                self._stream.close()
+                if self._stream is not None:  # a valid file of the rows written, even after SheetTooLarge
+                    self._stream.write(_SHEET_END)
+                    self._stream.close()
         finally:
             self._zf.close()

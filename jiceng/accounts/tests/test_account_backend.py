@@ -82,3 +82,26 @@ def test_a_changed_password_still_ends_other_sessions(client):
     user.save()
     response = client.get(reverse("people:resident_list"))
     assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+
+
+def test_two_roles_on_one_node_come_in_the_order_they_were_granted_both_ways():
+    from jiceng.territory.models import Area
+
+    user = User.objects.create_user(username="双角色", password="x")
+    community = Area.objects.filter(kind="community").order_by("path").first()
+    for role in ("grid_worker", "community_worker", "system_admin"):
+        RoleGrant.objects.create(user=user, role=role, area=community)
+    loaded = load_user_with_scope(user.pk).scope
+    assert [g.role for g in loaded.grants] == ["grid_worker", "community_worker", "system_admin"]
+    assert loaded == UserScope.for_user(user)
+
+
+def test_the_query_is_built_once_per_connection(django_assert_num_queries):
+    from django.db import connection
+
+    user = User.objects.get(username="grid_wc01")
+    load_user_with_scope(user.pk)
+    built = connection._jiceng_user_query
+    with django_assert_num_queries(1):
+        load_user_with_scope(user.pk)
+    assert connection._jiceng_user_query is built

@@ -21,7 +21,9 @@ pytestmark = pytest.mark.django_db
 
 def _orm_grants(user) -> list[Grant]:
     """The query ``UserScope.for_user`` ran before (the reference)."""
-    rows = user.grants.order_by("area__path").values_list("role", "area_id", "area__path", "area__kind", "area__name")
+    rows = user.grants.order_by("area__path", "id").values_list(
+        "role", "area_id", "area__path", "area__kind", "area__name"
+    )
     return [Grant(*row) for row in rows]
 
 

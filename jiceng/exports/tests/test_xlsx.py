@@ -331,5 +331,19 @@ def test_the_writer_refuses_a_sheet_past_what_a_zip_entry_holds_without_zip64(tm
     with zipfile.ZipFile(tmp_path / "f.xlsx") as zf:
         assert zf.getinfo("xl/worksheets/sheet1.xml").file_size <= 4000
     rows = list(load_workbook(tmp_path / "f.xlsx", read_only=True).worksheets[0].iter_rows(values_only=True))
-    assert rows[0] == ("编号", "备注") and len(rows) - 1 == written > 5  # every row appended before the refusal
+    assert rows[0] == ("编号", "备注") and len(rows) - 1 == written > 5  # flush_rows=1: each row its own chunk
     assert [r[0] for r in rows[1:]] == list(range(len(rows) - 1))
+
+
+def test_rows_held_back_for_the_column_widths_past_the_size_limit_are_refused_at_close(tmp_path, monkeypatch):
+    """The first rows are held back to size the columns; if they alone pass the limit, close() says so
+    with the Chinese reason (not zipfile's English error) and still leaves a valid, empty sheet."""
+    from jiceng.exports import xlsx
+
+    monkeypatch.setattr(xlsx, "MAX_SHEET_BYTES", 2000)
+    with pytest.raises(xlsx.SheetTooLarge, match="单个工作表"):
+        with xlsx.XlsxWriter(tmp_path / "f.xlsx", header=["备注"]) as xw:
+            for _ in range(20):  # fewer than the 100 held back
+                xw.append(["长" * 100])
+    rows = list(load_workbook(tmp_path / "f.xlsx", read_only=True).worksheets[0].iter_rows(values_only=True))
+    assert rows == []
