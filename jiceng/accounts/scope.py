@@ -94,9 +94,17 @@ class UserScope:
                 q = part if q is None else q | part
         return q
 
-    def covers_path(self, path: str, perm: str) -> bool:
-        """Whether a grant carrying ``perm`` covers the node at ``path`` (for create/move checks)."""
-        return any(path.startswith(g.area_path) for g in self.grants_with(perm))
+    def covers_path(self, path: str, perm: str, *, quarter_id: int | None = None) -> bool:
+        """Whether a grant carrying ``perm`` covers the node at ``path`` (for create/move checks).
+
+        ``quarter_id``: the 小区 the row belongs to, for rows stored at a grid's path that a quarter's
+        grant reaches through ``scope_quarter_lookup`` (what ``q_for`` lets it read, it may then write)."""
+        for g in self.grants_with(perm):
+            if path.startswith(g.area_path):
+                return True
+            if quarter_id is not None and g.area_kind == "quarter" and g.area_id == quarter_id:
+                return True
+        return False
 
     @property
     def top_grant(self) -> Grant | None:

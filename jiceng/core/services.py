@@ -22,10 +22,11 @@ class Result(Generic[M]):
     warnings: list[str] = field(default_factory=list)
 
 
-def require_scope(actor, model: type[models.Model], action: str, path: str) -> None:
-    """Refuse (and write nothing) unless a grant of ``actor`` with the permission covers ``path``."""
+def require_scope(actor, model: type[models.Model], action: str, path: str, *, quarter_id: int | None = None) -> None:
+    """Refuse (and write nothing) unless a grant of ``actor`` with the permission covers ``path`` (or,
+    with ``quarter_id``, is a grant on that 小区: ``UserScope.covers_path``)."""
     perm = permission_name(model, action)
-    if actor is None or not actor.is_authenticated or not actor.scope.covers_path(path, perm):
+    if actor is None or not actor.is_authenticated or not actor.scope.covers_path(path, perm, quarter_id=quarter_id):
         raise OutOfScope()
 
 

@@ -524,7 +524,8 @@ def group_update(*, actor, group: PartyGroup, name=None, buildings=None, leader=
 def central_household_create(
     *, actor, member: PartyMember, household, group=None, linked_households=(), designated_at=None
 ) -> Result[CentralHousehold]:
-    require_scope(actor, CentralHousehold, "add", household.scope_path)
+    # A 小区党支部书记's grant reaches the households of its quarter's buildings, stored at their grids' paths.
+    require_scope(actor, CentralHousehold, "add", household.scope_path, quarter_id=household.building.quarter_id)
     _require_member_visible(actor, member)
     if member.resident_id and member.resident.household_id != household.pk:
         raise ValidationError({"household": "党员中心户须为该党员本人所在的户。"})

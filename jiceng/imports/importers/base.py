@@ -83,12 +83,12 @@ class ImportScope(UserScope):
     head's ``household_update`` check). Every check still happens, per row, against the same grants.
     """
 
-    def covers_path(self, path: str, perm: str) -> bool:
+    def covers_path(self, path: str, perm: str, *, quarter_id: int | None = None) -> bool:
         memo = self.__dict__.setdefault("_covers", {})
-        key = (path, perm)
+        key = (path, perm, quarter_id)
         answer = memo.get(key)
         if answer is None:
-            answer = memo[key] = super().covers_path(path, perm)
+            answer = memo[key] = super().covers_path(path, perm, quarter_id=quarter_id)
         return answer
 
     @classmethod

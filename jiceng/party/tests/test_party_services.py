@@ -24,7 +24,7 @@ from jiceng.party.services import (
     seat_create,
     seat_update,
 )
-from jiceng.territory.models import Building, Household
+from jiceng.territory.models import Area, Building, Household
 
 pytestmark = pytest.mark.django_db
 
@@ -583,6 +583,26 @@ def test_quarter_secretary_works_inside_the_quarter_only(personas):
         _member(secretary, _branch(q2.code), name="越权")
     with pytest.raises(OutOfScope), writes_nothing():
         party_org_update(actor=secretary, org=_branch(q2.code), name="越权")
+
+
+def test_quarter_secretary_designates_central_households_in_the_quarters_buildings_only(personas):
+    """A quarter's households are stored at their grids' paths; the quarter's grant reaches them (as it
+    reads them, through ``scope_quarter_lookup``), and no household of another quarter."""
+    q1, q2 = _quarter("341103003012Q01"), _quarter("341103003012Q02")
+    secretary = new_user("q1_ch_secretary", "quarter_secretary", q1)
+    member = _member(secretary, _branch(q1.code), name="中心户党员")
+    own = Household.objects.filter(building__quarter=q1).order_by("pk").first()
+    other = Household.objects.filter(building__quarter=q2).order_by("pk").first()
+    assert not own.scope_path.startswith(q1.path)  # the case: a grid path, not under the quarter's
+    ch = central_household_create(actor=secretary, member=member, household=own).obj
+    assert ch.household == own and CentralHousehold.objects.restrict(secretary).filter(pk=ch.pk).exists()
+    with pytest.raises(OutOfScope), writes_nothing():
+        central_household_create(actor=secretary, member=member, household=other)
+    # A grid worker of a sibling grid is still refused the quarter's household.
+    sibling_grid = Area.objects.filter(kind="grid").exclude(pk=own.building.grid_id).order_by("path").first()
+    sibling = new_user("sibling_grid_ch", "grid_worker", sibling_grid)
+    with pytest.raises(OutOfScope), writes_nothing():
+        central_household_create(actor=sibling, member=member, household=own)
 
 
 def test_sibling_admin_cannot_write_party_data(personas):

@@ -238,3 +238,29 @@ def test_member_list_filters_and_search(client, login):
     qs = listed(client.get(reverse("party:member_list"), {"q": member.name}))
     assert qs.filter(pk=member.pk).exists()
     assert all(member.name in n for n in qs.values_list("name", flat=True))
+
+
+def test_a_quarter_secretary_adds_a_central_household_through_the_form(client):
+    """The form's households are the group's buildings' (stored at grid paths, not under the quarter's);
+    the quarter's secretary may designate one, and then open it."""
+    from jiceng.core.tests.helpers import new_user
+    from jiceng.party.tests.test_party_services import _member
+    from jiceng.territory.models import Household
+
+    group = PartyGroup.objects.filter(branch__area__kind="quarter", buildings__isnull=False).order_by("pk").first()
+    secretary = new_user("qs_form", "quarter_secretary", group.branch.area)
+    member = _member(secretary, group.branch, name="中心户户主")  # no resident record: any household of the group
+    household = Household.objects.filter(building__in=group.buildings.all()).order_by("pk").first()
+    assert not household.scope_path.startswith(group.branch.area.path)
+    from django.utils import timezone
+
+    from jiceng.accounts.models import User
+
+    User.objects.filter(pk=secretary.pk).update(must_change_password=False, password_changed_at=timezone.now())
+    client.force_login(secretary)
+    url = reverse("party:centralhousehold_add", args=[group.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"member": member.pk, "household": household.pk, "designated_at": "2026-11-01"})
+    assert response.status_code == 302
+    ch = CentralHousehold.objects.get(member=member, household=household)
+    assert client.get(reverse("party:centralhousehold_detail", args=[ch.pk])).status_code == 200
