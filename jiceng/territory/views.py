@@ -4,7 +4,7 @@ from django.utils.functional import cached_property
 from jiceng.core.breadcrumbs import area_breadcrumbs
 from jiceng.core.scoping import get_scoped_object_or_404
 from jiceng.core.views import ObjectDetailView, ObjectEditView, ObjectListView, pk_url
-from jiceng.dashboards.selectors import STAT_LABELS, node_stats
+from jiceng.dashboards.selectors import STAT_LABELS, area_chain_with_versions, node_stats
 
 from . import services
 from .choices import AreaKind
@@ -50,21 +50,28 @@ class QuarterListView(AreaListView):
 
 class AreaDetailView(ObjectDetailView):
     model = Area
+    queryset = Area.objects.defer("boundary")  # the page shows no polygon: a grid's is not parsed for it
     template_name = "territory/area_detail.html"
 
     def get_extra_context(self, area):
         user = self.request.user
+        is_leaf = area.kind in {AreaKind.GRID, AreaKind.QUARTER}  # grids and quarters have no children
         children = (
-            Area.objects.restrict(user)
+            Area.objects.none()
+            if is_leaf
+            else Area.objects.restrict(user)
+            .only("id", "path", "kind", "code", "name")
             .filter(path__startswith=area.path, depth=area.depth + 1)
             .order_by("kind", "code")
         )
-        stats = node_stats(user, area)
+        # The breadcrumbs and the versions the node's cached figures are filed under: one query.
+        chain, known_versions = area_chain_with_versions(area.path)
+        stats = node_stats(user, area, known_versions=known_versions)
         extra = {
-            "breadcrumbs": area_breadcrumbs(user, area),
+            "breadcrumbs": area_breadcrumbs(user, area, chain=chain),
             "children": children,
             "stats": [(STAT_LABELS[k], v) for k, v in stats.items()],
-            "is_leaf": area.kind in {AreaKind.GRID, AreaKind.QUARTER},
+            "is_leaf": is_leaf,
             "can_add_child": self.can("add"),
         }
         # The buildings table shows a link, the name, the code and the floors: nothing else is read (a
@@ -77,7 +84,9 @@ class AreaDetailView(ObjectDetailView):
             extra["buildings"] = _with_urls(buildings.filter(quarter=area)[:200])
         from jiceng.party.models import PartyOrg
 
-        extra["party_orgs"] = PartyOrg.objects.restrict(user).filter(area=area)
+        extra["party_orgs"] = (
+            PartyOrg.objects.restrict(user).filter(area=area).only("id", "scope_path", "name", "org_type")
+        )
         return extra
 
 

@@ -175,3 +175,22 @@ def test_a_grid_or_quarter_page_links_each_of_its_buildings(client, login, kind)
     assert buildings.exists()
     for b in buildings[:200]:
         assert f'<a href="{reverse("territory:building_detail", args=[b.pk])}">{b.name}</a>' in body
+
+
+def test_the_grid_page_query_count_is_pinned_and_flat(client, login, personas, outside, django_assert_num_queries):
+    """The session, the user with its grants, the grid, its chain with the stats versions, its buildings,
+    its Party organisations, its grid workers: 7, however many buildings it has (the figures cached)."""
+    from jiceng.territory.services import building_create
+
+    login("longpan_admin")
+    grid = Building.objects.filter(scope_path__startswith=_area("龙蟠街道").path).order_by("id").first().grid
+    url = reverse("territory:area_detail", args=[grid.pk])
+    client.get(url)
+    with django_assert_num_queries(7):
+        before = client.get(url)
+    for n in range(5):
+        building_create(actor=personas.longpan_admin, grid=grid, number=f"9{n}", floors=6)
+    client.get(url)  # the writes bumped the versions: the figures are counted again once
+    with django_assert_num_queries(7):
+        after = client.get(url)
+    assert len(after.context["buildings"]) == len(before.context["buildings"]) + 5
