@@ -125,8 +125,10 @@ def coverage_gaps(user, *, limit: int = 200, building_limit: int = 50) -> dict:
     scope = getattr(user, "scope", None)
     paths = [_version_path(g.area_path, g.area_kind) for g in scope.grants] if scope is not None else []
     extra = f"{dt.date.today():%Y-%m-%d}:{limit}:{building_limit}"
+    # "coverage:rows": the cached value's shape (plain rows with links); a new shape gets a new name, so a
+    # shared cache never hands the page a value of the old shape after a deploy.
     return stats_cache.cached(
-        "coverage", user, paths, extra, lambda: _coverage_gaps(user, limit=limit, building_limit=building_limit)
+        "coverage:rows", user, paths, extra, lambda: _coverage_gaps(user, limit=limit, building_limit=building_limit)
     )
 
 
