@@ -25,6 +25,9 @@ class Result(Generic[M]):
 def require_scope(actor, model: type[models.Model], action: str, path: str, *, quarter_id: int | None = None) -> None:
     """Refuse (and write nothing) unless a grant of ``actor`` with the permission covers ``path`` (or,
     with ``quarter_id``, is a grant on that 小区: ``UserScope.covers_path``)."""
+    if quarter_id is not None and getattr(model, "scope_quarter_lookup", None) is None:
+        # Writes reach a quarter's rows only where reads do (the model's ``scope_quarter_lookup``).
+        raise TypeError(f"{model.__name__} 没有 scope_quarter_lookup，不能按小区授权写入。")
     perm = permission_name(model, action)
     if actor is None or not actor.is_authenticated or not actor.scope.covers_path(path, perm, quarter_id=quarter_id):
         raise OutOfScope()

@@ -75,7 +75,7 @@ class Outcome:
 
 
 class ImportScope(UserScope):
-    """The importing user's scope with ``covers_path`` remembered per (path, permission).
+    """The importing user's scope with ``covers_path`` remembered per (path, permission, quarter).
 
     ``user.scope`` is read once (a ``cached_property``: the grants are fixed for the request or, here,
     for the import), so the answer for a path never changes during a run; a file asks the same few

@@ -656,3 +656,10 @@ def test_quarter_branch_secretary_sanyou_warning(personas):
         actor=actor, seat=result.obj, has_passion=True, has_public_spirit=True, assessment_note="考察合格"
     )
     assert result.warnings == [] and result.obj.meets_sanyou
+
+
+def test_a_quarter_is_passed_only_for_models_whose_reads_follow_quarters(personas):
+    from jiceng.core.services import require_scope
+
+    with pytest.raises(TypeError):
+        require_scope(personas.longpan_admin, PartyMember, "add", "0001", quarter_id=1)
