@@ -74,15 +74,8 @@ def load_user_with_scope(user_id, using: str = DEFAULT_DB_ALIAS) -> User | None:
         for converter in found:
             values[i] = converter(values[i], col, connection)
     user = User.from_db(using, [f.attname for f in fields], values)
-    household_id, report_community_id = first[n], first[n + 1]
     grants = [Grant(*row[n + 2 :]) for row in rows if row[n + 2] is not None]
-    scope = UserScope(user_id=user.pk, grants=grants)
-    if user.resident_id:
-        scope.resident_id = user.resident_id
-        scope.household_id = household_id
-    if user.party_member_id:
-        scope.party_member_id = user.party_member_id
-        scope.report_community_id = report_community_id
+    scope = UserScope.of(user, grants, household_id=first[n], report_community_id=first[n + 1])
     user.__dict__["scope"] = scope  # the cached_property, filled
     return user
 

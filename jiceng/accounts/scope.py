@@ -55,14 +55,24 @@ class UserScope:
 
     @classmethod
     def for_user(cls, user) -> UserScope:
-        grants = [Grant(*row) for row in _grant_rows(user.pk)]
+        return cls.of(
+            user,
+            [Grant(*row) for row in _grant_rows(user.pk)],
+            household_id=user.resident.household_id if user.resident_id else None,
+            report_community_id=user.party_member.report_community_id if user.party_member_id else None,
+        )
+
+    @classmethod
+    def of(cls, user, grants: list[Grant], *, household_id, report_community_id) -> UserScope:
+        """The scope of ``user`` from its grants and its resident's household / member's community, read
+        by the caller (``for_user``, or the one query of ``accounts.backends``)."""
         scope = cls(user_id=user.pk, grants=grants)
         if user.resident_id:
             scope.resident_id = user.resident_id
-            scope.household_id = user.resident.household_id
+            scope.household_id = household_id
         if user.party_member_id:
             scope.party_member_id = user.party_member_id
-            scope.report_community_id = user.party_member.report_community_id
+            scope.report_community_id = report_community_id
         return scope
 
     def has_perm(self, perm: str) -> bool:

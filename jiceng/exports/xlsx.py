@@ -17,8 +17,8 @@ text, merged cells, formulas, per-cell styles. More than Excel's 1,048,576 rows 
 whose XML would pass 2 GiB raises ``SheetTooLarge`` (a ``TooManyRows``) before the chunk of rows that
 would cross the line is written (rows go out ``flush_rows`` at a time; the file then closes valid with
 the chunks before it): the zip is written without ZIP64, which ``zipfile`` would only refuse at the end
-of the sheet, in English, and which Excel reports as damaged when ``zipfile`` forces it. Only very long cells get there (a million
-rows of an ordinary roster are a few hundred MB of XML).
+of the sheet, in English, and which Excel reports as damaged when ``zipfile`` forces it. Only very long
+cells get there (a million rows of an ordinary roster are a few hundred MB of XML).
 
     with XlsxWriter(path, sheet_name="居民", header=["姓名", "年龄"]) as xw:
         xw.append(["张三", 30])

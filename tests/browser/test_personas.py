@@ -58,6 +58,10 @@ def test_community_worker_coverage_and_map(desktop, login, screenshot):
     expect(page.locator("#jc-gap-buildings")).to_contain_text("未建楼栋党小组的楼栋")
     expect(page.locator("body")).not_to_contain_text("陡岗")
     screenshot(page, "coverage-wenchang_worker-desktop")
+    first = page.locator("#jc-gap-buildings tbody a").first  # the cached rows carry their links
+    name = first.inner_text()
+    first.click()
+    expect(page.locator("h1")).to_contain_text(name)
     page.goto("/map/")
     expect(page.locator("#jc-map")).to_have_attribute("data-loaded", "31")
     expect(page.locator("#jc-map path.leaflet-interactive")).to_have_count(31)
