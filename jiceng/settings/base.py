@@ -248,6 +248,12 @@ JICENG_GRID_SERIAL_WIDTH = 2
 # Map tiles: none by default (no tiles reachable on an intranet). Set to e.g. a 天地图 URL with a key.
 JICENG_MAP_TILE_URL = os.environ.get("JICENG_MAP_TILE_URL", "")
 JICENG_TERM_ALERT_DAYS = 90
+# Visitors without an account (jiceng.core.ratelimit; counted in the shared cache): (attempts, seconds).
+JICENG_RATE_LIMITS = {
+    "followup_ticket": (10, 3600),  # wrong 查询码 per ticket number
+    "followup_client": (30, 3600),  # wrong 查询码 per client address
+    "anonymous_report": (10, 3600),  # 我要反映 without an account, per client address
+}
 
 LOGGING = {
     "version": 1,

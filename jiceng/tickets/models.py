@@ -164,6 +164,9 @@ class Ticket(ScopedModel):
         on_delete=models.SET_NULL, related_name="reported_tickets",
     )  # fmt: skip
     anonymous = models.BooleanField("匿名", default=False)
+    # The keyed hash of the follow-up code a visitor without an account got on submission (凭编号查询);
+    # empty for every other ticket, which therefore cannot be followed, withdrawn or rated by code.
+    followup_code_hash = models.CharField("查询码摘要", max_length=64, blank=True, editable=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, blank=True,
         on_delete=models.SET_NULL, related_name="recorded_tickets",

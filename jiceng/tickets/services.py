@@ -16,7 +16,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import logging
+import secrets
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -205,6 +207,40 @@ def phone_hash_for(phone: str) -> str:
     return lookup_hash("phone:" + phone)
 
 
+# --- the anonymous reporter's follow-up code (凭编号查询) -------------------------------------------
+
+#: Crockford's base32 (no I, L, O, U: nothing to misread); 28 characters = 140 random bits, shown in
+#: groups of four. Only its keyed hash is stored (``Ticket.followup_code_hash``).
+FOLLOWUP_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+FOLLOWUP_CODE_LENGTH = 28
+_FOLLOWUP_READS_AS = str.maketrans("OIL", "011")
+
+
+def followup_code_new() -> str:
+    raw = "".join(secrets.choice(FOLLOWUP_ALPHABET) for _ in range(FOLLOWUP_CODE_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, FOLLOWUP_CODE_LENGTH, 4))
+
+
+def followup_code_normalise(code: str) -> str:
+    """What the reporter typed, as the stored hash saw it: case, spaces and dashes do not matter."""
+    text = str(code or "").upper().translate(_FOLLOWUP_READS_AS)
+    return "".join(ch for ch in text if ch in FOLLOWUP_ALPHABET)
+
+
+def followup_code_hash(code: str) -> str:
+    return lookup_hash("ticket-followup:" + followup_code_normalise(code))
+
+
+def followup_code_matches(ticket: Ticket, code: str) -> bool:
+    """Whether ``code`` is the follow-up code of ``ticket`` — only ever true for a ticket a visitor
+    submitted without an account (a patrol event, a staff or account ticket has no code)."""
+    if not ticket.followup_code_hash or ticket.reporter_user_id or ticket.recorded_by_id:
+        return False
+    if not followup_code_normalise(code):
+        return False
+    return hmac.compare_digest(ticket.followup_code_hash, followup_code_hash(code))
+
+
 def _personal_reporter(user) -> bool:
     return user is not None and any(
         ROLES[g.role].personal and ROLES[g.role].has_perm("tickets.add_ticket") for g in user.scope.grants
@@ -330,6 +366,8 @@ def ticket_create(*, actor, submit: bool = True, **data) -> Result[Ticket]:
         if resident is not None:
             reporter_name = reporter_name or resident.name
             phone = phone or (resident.phone or "")
+    # A visitor without an account follows (and may withdraw or rate) the request with a code shown once.
+    followup_code = followup_code_new() if actor is None and channel == Channel.RESIDENT else ""
     now = timezone.now()
     ticket = Ticket(
         ticket_no=next_ticket_no(timezone.localdate(now)),
@@ -344,6 +382,7 @@ def ticket_create(*, actor, submit: bool = True, **data) -> Result[Ticket]:
         reporter_user=reporter_user,
         anonymous=bool(data.get("anonymous")),
         recorded_by=actor if staff else None,
+        followup_code_hash=followup_code_hash(followup_code) if followup_code else "",
         external_id=external_id,
         grid=grid,
         building=building,
@@ -355,7 +394,7 @@ def ticket_create(*, actor, submit: bool = True, **data) -> Result[Ticket]:
         status=Status.DRAFT,
         scope_path=grid.path,
     )
-    ticket.full_clean(exclude=["ticket_no", "reporter_phone_hash", "scope_path"])
+    ticket.full_clean(exclude=["ticket_no", "reporter_phone_hash", "followup_code_hash", "scope_path"])
     ticket.save()
     audit_record(actor=actor, action="create", obj=ticket, detail={"ticket_no": ticket.ticket_no, "channel": channel})
     if submit:
@@ -365,6 +404,7 @@ def ticket_create(*, actor, submit: bool = True, **data) -> Result[Ticket]:
     duplicates = suggest_duplicates(ticket)
     if duplicates:
         warnings.append("附近有相似的未办结诉求：" + "、".join(t.ticket_no for t in duplicates[:5]) + "，可考虑并单。")
+    ticket.followup_code = followup_code  # shown once to the visitor; never stored plainly
     return Result(ticket, warnings)
 
 
@@ -499,11 +539,15 @@ def ticket_transition(*, actor, ticket: Ticket, action: str, **payload) -> Ticke
             from .states import GUARD_MESSAGES
 
             raise Conflict(GUARD_MESSAGES[transition.guard])
+        # Only a ticket a visitor submitted without an account (it has a follow-up code; a patrol event,
+        # a staff-recorded or an account's ticket has none) can be withdrawn or rated that way.
         anonymous_reporter = (
             system_reporter
             and actor is None
             and action in ANONYMOUS_REPORTER_ACTIONS
             and locked.reporter_user_id is None
+            and locked.recorded_by_id is None
+            and (action == "submit" or bool(locked.followup_code_hash))
         )
         if not anonymous_reporter and not policy.actor_may(actor, locked, transition):
             raise PermissionDenied(NOT_YOUR_TURN.format(label=transition.label))

@@ -5,14 +5,16 @@ Thin: every read starts from ``restrict`` (``get_scoped_object_or_404`` for one 
 allows answers **409** with the service's Chinese message; one the user may not take answers 403; a
 ticket outside the user's scope answers 404, exactly like a missing one.
 
-Anonymous residents may report (with a name and a mobile number) and follow their request with the
-ticket number and a *lookup code* (``lookup_code``: an HMAC of the number, nothing stored).
+Anonymous residents may report (with a name and a mobile number; at most ``anonymous_report`` reports per
+client address and window) and follow their request with the ticket number and the *follow-up code*
+shown once on submission (140 random bits, stored hashed: ``services.followup_code_*``). Wrong codes are
+limited per ticket number and per client address (``jiceng.core.ratelimit``); only tickets a visitor
+submitted without an account have a code.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,9 +28,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from jiceng.core import ratelimit
 from jiceng.core.breadcrumbs import area_breadcrumbs
-from jiceng.core.crypto import lookup_hash
 from jiceng.core.errors import Conflict, OutOfScope
+from jiceng.core.request_context import client_ip
 from jiceng.core.scoping import get_scoped_object_or_404
 from jiceng.core.views import ObjectListView
 from jiceng.territory.choices import AreaKind
@@ -60,9 +63,8 @@ def is_ticket_staff(user) -> bool:
     return bool(user.is_authenticated and user.scope.grants_with("tickets.view_ticket"))
 
 
-def lookup_code(ticket: Ticket) -> str:
-    """The code an anonymous reporter follows their request with (8 characters, derived, not stored)."""
-    return lookup_hash(f"ticket-lookup:{ticket.ticket_no}")[:8].upper()
+def _client(request) -> str:
+    return client_ip(request) or "unknown"
 
 
 def local(value, fmt="%Y-%m-%d %H:%M") -> str:
@@ -290,6 +292,15 @@ def attachment_file(request, pk, attachment):
 # --- intake ------------------------------------------------------------------------------------
 
 
+ANONYMOUS_REPORT_LIMITED = (
+    "提交过于频繁：同一网络 {minutes} 分钟内最多可匿名提交 {attempts} 件诉求，请稍后再试。"
+    "情况紧急请拨打 12345 政务服务便民热线或 110。"
+)
+FOLLOWUP_WRONG = "工单编号或查询码不正确。"
+FOLLOWUP_CLIENT_LIMITED = "查询次数过多，请 {minutes} 分钟后再试。"
+FOLLOWUP_TICKET_LIMITED = "该工单的查询码输错次数过多，已暂停查询，请 {minutes} 分钟后再试；如需帮助，请联系所在社区。"
+
+
 def report(request):
     """居民反映诉求 on a phone: logged in as a resident, or anonymous with a name and a mobile number."""
     user = request.user if request.user.is_authenticated else None
@@ -298,23 +309,30 @@ def report(request):
     if user is not None and not user.scope.has_perm("tickets.add_ticket"):
         raise PermissionDenied("您的账号不能以居民身份反映诉求。")
     form = ReportForm(request.POST or None, request.FILES or None, user=user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = _create(user, form)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc) or "无权提交。")
-        else:
-            ticket = result.obj
-            if user is None:
-                return render(
-                    request, "tickets/m/report_done.html",
-                    {"title": "提交成功", "ticket": ticket, "code": lookup_code(ticket)},
-                )  # fmt: skip
-            messages.success(request, f"诉求已提交，编号 {ticket.ticket_no}。我们会尽快受理。")
-            return redirect("tickets:detail", pk=ticket.pk)
     status = 400 if request.method == "POST" else 200
+    if request.method == "POST" and form.is_valid():
+        limit = ratelimit.limit("anonymous_report")
+        if user is None and not limit.take(_client(request)):
+            form.add_error(None, ANONYMOUS_REPORT_LIMITED.format(minutes=limit.minutes, attempts=limit.attempts))
+            status = 429
+        else:
+            try:
+                result = _create(user, form)
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc) or "无权提交。")
+            else:
+                ticket = result.obj
+                if user is None:
+                    return render(
+                        request, "tickets/m/report_done.html",
+                        {"title": "提交成功", "ticket": ticket, "code": ticket.followup_code},
+                    )  # fmt: skip
+                messages.success(request, f"诉求已提交，编号 {ticket.ticket_no}。我们会尽快受理。")
+                return redirect("tickets:detail", pk=ticket.pk)
+            if user is None:
+                limit.give_back(_client(request))  # refused by the service: no ticket, no count
     return render(
         request, "tickets/m/report.html",
         {"title": "我要反映", "form": form, "anonymous": user is None, "kinds": CategoryKind},
@@ -413,29 +431,40 @@ def _follow_page(request, ticket, *, reporter: bool, status: int = 200, anonymou
     return render(request, "tickets/m/follow.html", context, status=status)
 
 
-def _looked_up(number: str, code: str) -> Ticket | None:
-    """The ticket whose number and lookup code match (an anonymous reporter's proof), else None."""
+def _looked_up(request, number: str, code: str) -> tuple[Ticket | None, str, int]:
+    """``(ticket, "", 200)`` when number and follow-up code match (an anonymous reporter's proof), else
+    ``(None, error, status)``. Every try counts against the client and the ticket number; a right one is
+    given back. Over either limit the code is not even compared (429)."""
+    per_client, per_ticket = ratelimit.limit("followup_client"), ratelimit.limit("followup_ticket")
+    client = _client(request)
+    if not per_client.take(client):
+        return None, FOLLOWUP_CLIENT_LIMITED.format(minutes=per_client.minutes), 429
+    if not per_ticket.take(number):
+        return None, FOLLOWUP_TICKET_LIMITED.format(minutes=per_ticket.minutes), 429
     ticket = Ticket.objects.filter(ticket_no=number).exclude(status=Status.DRAFT).first()
-    if ticket is not None and ticket.reporter_user_id is None and hmac.compare_digest(lookup_code(ticket), code):
-        return ticket
-    return None
+    if ticket is None or not services.followup_code_matches(ticket, code):
+        return None, FOLLOWUP_WRONG, 404
+    per_client.give_back(client)
+    per_ticket.give_back(number)
+    return ticket, "", 200
 
 
 def lookup(request):
     """Anonymous follow-up: the ticket number and the lookup code given on submission.
 
     A POST with ``action=callback_rate`` (or ``withdraw``) lets the anonymous reporter rate (or withdraw)
-    their own request: the number + code pair is the proof that they are its reporter.
+    their own request: the number + code pair is the proof that they are its reporter. The page posts
+    the code (it stays out of addresses and server logs); a GET with ``no`` and ``code`` works too.
     """
     data = request.POST if request.method == "POST" else request.GET
-    number = (data.get("no") or "").strip()
-    code = (data.get("code") or "").strip().upper()
+    number = (data.get("no") or "").strip()[:20]
+    code = (data.get("code") or "").strip()[:100]
     error = ""
+    status = 200
     if number or code:
-        ticket = _looked_up(number, code)
+        ticket, error, status = _looked_up(request, number, code)
         if ticket is not None:
-            status = 200
-            if request.method == "POST":
+            if request.method == "POST" and data.get("action"):
                 action = data.get("action")
                 form = (
                     ActionForm(request.POST, action="callback_rate", ticket=ticket)
@@ -460,8 +489,6 @@ def lookup(request):
                     messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
                     status = 400
             return _follow_page(request, ticket, reporter=False, anonymous_code=code, status=status)
-        error = "工单编号或查询码不正确。"
-    status = 404 if error else 200
     return render(request, "tickets/m/lookup.html", {"title": "查询诉求", "error": error, "no": number}, status=status)
 
 

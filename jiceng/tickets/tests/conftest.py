@@ -25,6 +25,16 @@ from jiceng.tickets.services import handler_org_for_area, next_ticket_no
 
 
 @pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Attempt counters live in the (per-process LocMem) cache: every test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_calendar_cache():
     workdays.clear_cache()
     yield
