@@ -84,10 +84,25 @@ def user_is_reporter(user, ticket: Ticket) -> bool:
 
 
 def user_sees_reporter_contact(user, ticket: Ticket) -> bool:
-    """Reporter contact is shown in full only to the intake role of the place, and to the reporter."""
-    if user_is_reporter(user, ticket):
+    """The reporter's own account sees its contact as given; everyone else gets it masked (lists, pages,
+    exports, the API) and reveals it one ticket at a time (``user_may_reveal_reporter_contact``)."""
+    return bool(user is not None and getattr(user, "is_authenticated", False) and ticket.reporter_user_id == user.pk)
+
+
+def user_may_reveal_reporter_contact(user, ticket: Ticket) -> bool:
+    """Who must call the reporter back: the intake role of the place (受理, ``tickets.intake_ticket``),
+    and the people of the organisation handling the ticket now, leading it or co-handling it."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.scope.covers_path(ticket.scope_path, INTAKE_PERM):
         return True
-    return (
+    orgs = (ticket.handler_org, ticket.lead_org, *ticket.co_orgs.all())
+    return any(user_in_org(user, org) for org in orgs if org is not None)
+
+
+def user_reveals_reporter_name(user, ticket: Ticket) -> bool:
+    """A reporter who asked to hide their name from handlers (``anonymous``) is named only to intake."""
+    return not ticket.anonymous or (
         user is not None
         and getattr(user, "is_authenticated", False)
         and user.scope.covers_path(ticket.scope_path, INTAKE_PERM)

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from jiceng.accounts.roles import ROLES
-from jiceng.audit.services import audit_record
+from jiceng.audit.services import audit_record, sensitive_access_record
 from jiceng.core import workdays
 from jiceng.core.crypto import lookup_hash
 from jiceng.core.errors import Conflict, OutOfScope
@@ -406,6 +406,39 @@ def ticket_create(*, actor, submit: bool = True, **data) -> Result[Ticket]:
         warnings.append("附近有相似的未办结诉求：" + "、".join(t.ticket_no for t in duplicates[:5]) + "，可考虑并单。")
     ticket.followup_code = followup_code  # shown once to the visitor; never stored plainly
     return Result(ticket, warnings)
+
+
+# --- the reporter's contact -------------------------------------------------------------------
+
+#: The ``field`` of the access-log row of a reveal (name and phone of the reporter, one ticket).
+REVEAL_FIELD = "reporter_contact"
+REVEAL_LABEL = "诉求人联系方式"
+REVEAL_REFUSED = "只有受理人员和承办该工单的人员可以查看诉求人的联系方式。"
+
+
+def ticket_reveal_contact(*, actor, ticket: Ticket, reason: str) -> dict[str, str]:
+    """The reporter's full name and phone of one ticket, for calling them back; logged like a resident's
+    reveal (``SensitiveAccessLog`` + an audit ``reveal`` row). Needs a reason (≥ 4 characters) and
+    ``policy.user_may_reveal_reporter_contact``; a refusal is audited (``reveal_denied``) and raises
+    ``PermissionDenied``. Not atomic as a whole: the refusal's audit row must stay written.
+    """
+    reason = (reason or "").strip()
+    if actor is None or not Ticket.objects.restrict(actor, "view").filter(pk=ticket.pk).exists():
+        raise OutOfScope("未找到工单，或工单不在您的管辖范围内。")
+    if not policy.user_may_reveal_reporter_contact(actor, ticket):
+        audit_record(
+            actor=actor, action="reveal_denied", obj=ticket, success=False,
+            detail={"field": REVEAL_FIELD, "reason": reason[:200]},
+        )  # fmt: skip
+        raise PermissionDenied(REVEAL_REFUSED)
+    if not (ticket.reporter_phone or ticket.reporter_name):
+        raise ValidationError({"reason": "该工单没有诉求人联系方式。"})
+    if len(reason) < 4:
+        raise ValidationError({"reason": "请填写查看理由（至少 4 个字）。"})
+    with transaction.atomic():
+        sensitive_access_record(actor=actor, obj=ticket, field=REVEAL_FIELD, reason=reason[:200])
+    name = ticket.reporter_name if policy.user_reveals_reporter_name(actor, ticket) else "匿名"
+    return {"reporter_name": name or "", "reporter_phone": ticket.reporter_phone or ""}
 
 
 # --- the transition service --------------------------------------------------------------------

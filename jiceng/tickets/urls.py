@@ -14,6 +14,7 @@ urlpatterns = [
     path("lookup/", views.lookup, name="lookup"),
     path("<int:pk>/", views.ticket_detail, name="detail"),
     path("<int:pk>/act/<str:action>/", views.ticket_act, name="act"),
+    path("<int:pk>/reveal-contact/", views.reveal_contact, name="reveal_contact"),
     path("<int:pk>/photos/<int:attachment>/", views.attachment_file, name="photo"),
     path("stats/", views.stats, name="stats"),
     path("stats/heat.geojson", views.heat, name="heat"),

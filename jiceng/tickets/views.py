@@ -171,12 +171,18 @@ def detail_context(request, ticket: Ticket, *, forms_by_action: dict | None = No
          "danger": name in DANGER_ACTIONS}
         for name in actions
     ]  # fmt: skip
+    # The contact is masked for everyone but the reporter's own account; who must call back reveals it.
     sees_contact = policy.user_sees_reporter_contact(user, ticket)
     if ticket.anonymous and not sees_contact:
         reporter = "匿名"
     else:
         reporter = ticket.reporter_name if sees_contact else ticket.reporter_name_masked
     phone = ticket.reporter_phone if sees_contact else ticket.reporter_phone_masked
+    can_reveal = (
+        not sees_contact
+        and bool(ticket.reporter_phone or ticket.reporter_name)
+        and policy.user_may_reveal_reporter_contact(user, ticket)
+    )
     duplicates = []
     if ticket.status in OPEN_STATES:
         duplicates = selectors.suggest_duplicates(ticket, user=user)
@@ -193,6 +199,7 @@ def detail_context(request, ticket: Ticket, *, forms_by_action: dict | None = No
         "action_forms": action_forms,
         "reporter": reporter,
         "reporter_phone": phone,
+        "can_reveal_contact": can_reveal,
         "due": due_html(ticket),
         "overdue": selectors.is_overdue(ticket),
         "duplicates": duplicates,
@@ -275,6 +282,33 @@ def _act_page(request, ticket, action, form, *, status=200, error=""):
         "allowed": action in policy.allowed_actions(request.user, ticket),
     }
     return render(request, "tickets/ticket_act.html", context, status=status)
+
+
+@login_required
+def reveal_contact(request, pk):
+    """“查看联系方式”: POST a reason, get the reporter's name and phone of this one ticket (logged).
+
+    htmx gets a fragment for the detail page, a plain POST a page. Not wrapped in a transaction: a
+    refused attempt is itself audited and must stay written.
+    """
+    ticket = _ticket(request, pk)
+    if request.method != "POST":
+        return redirect("tickets:detail", pk=ticket.pk)
+    template = "tickets/_contact_reveal_result.html" if request.htmx else "tickets/contact_reveal.html"
+    context = {"title": f"查看诉求人联系方式 · {ticket.ticket_no}", "ticket": ticket}
+    try:
+        context.update(
+            services.ticket_reveal_contact(actor=request.user, ticket=ticket, reason=request.POST.get("reason", ""))
+        )
+    except ValidationError as exc:
+        context["error"] = "；".join(exc.messages)
+        return render(request, template, context, status=400)
+    except PermissionDenied as exc:
+        context["error"] = str(exc)
+        return render(request, template, context, status=403)
+    response = render(request, template, context)
+    response["Cache-Control"] = "no-store"  # a revealed contact must not sit in a shared cache
+    return response
 
 
 @login_required

@@ -1,11 +1,14 @@
 """Serializers of ``/api/v1/tickets/``. Thin: the services validate; these shape input and output.
 
-The reporter's name and phone leave the server masked unless the caller is in the intake role of the
-ticket's place (or is the reporter) — DOMAIN (c) 17.
+The reporter's name and phone leave the server masked unless the caller is the reporter's own account;
+who must call back (intake, the handlers of the ticket) reveals them one ticket at a time, with a reason
+(``POST /api/v1/tickets/{id}/reveal-contact/``, logged) — DOMAIN (c) 17. Attachment ``url``s are the
+scoped download (``/api/v1/tickets/{id}/attachments/{att_id}/download/``), never ``/media/``.
 """
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -35,14 +38,18 @@ class HandlerOrgSerializer(serializers.ModelSerializer):
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
-    url = serializers.SerializerMethodField(label="地址")
+    url = serializers.SerializerMethodField(label="下载地址（需认证，与工单同一管辖范围）")
 
     class Meta:
         model = TicketAttachment
         fields = ["id", "original_name", "content_type", "size", "url", "action", "created_at"]
 
     def get_url(self, obj) -> str:
-        return obj.file.url if obj.file else ""
+        if not obj.file:
+            return ""
+        path = reverse("api:ticket-attachment-download", args=[obj.ticket_id, obj.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
 
 
 class TicketActionSerializer(serializers.ModelSerializer):
@@ -152,7 +159,7 @@ class TicketDetailSerializer(TicketSerializer):
     def get_events(self, obj) -> list[dict]:
         from jiceng.tickets.selectors import ticket_events
 
-        return TicketActionSerializer(ticket_events(obj), many=True).data
+        return TicketActionSerializer(ticket_events(obj), many=True, context=self.context).data
 
 
 class TicketCreateSerializer(serializers.Serializer):
@@ -173,6 +180,16 @@ class TicketCreateSerializer(serializers.Serializer):
     lng = serializers.FloatField(required=False, label="经度")
     lat = serializers.FloatField(required=False, label="纬度")
     is_urgent = serializers.BooleanField(required=False, default=False, label="加急")
+
+
+class RevealContactSerializer(serializers.Serializer):
+    """Input of ``POST /api/v1/tickets/{id}/reveal-contact/``."""
+
+    reason = serializers.CharField(
+        min_length=4, max_length=200, label="查看理由",
+        error_messages={"required": "请填写查看理由（至少 4 个字）。", "blank": "请填写查看理由（至少 4 个字）。",
+                        "min_length": "请填写查看理由（至少 4 个字）。", "max_length": "查看理由不能超过 200 字。"},
+    )  # fmt: skip
 
 
 class OptionalBoolean(serializers.BooleanField):

@@ -7,10 +7,16 @@ subtree answers 404 exactly like a missing one. Every write goes through ``jicen
 
 from __future__ import annotations
 
+import json
+import os
+
 from django.db.models import Q
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -28,6 +34,7 @@ from .serializers import (
     CategorySerializer,
     HandlerOrgSerializer,
     NotificationSerializer,
+    RevealContactSerializer,
     StatsQuerySerializer,
     TicketCreateSerializer,
     TicketDetailSerializer,
@@ -37,6 +44,20 @@ from .serializers import (
 )
 
 ERROR = inline_serializer("TicketErrorDetail", {"detail": serializers.CharField()})
+CONTACT = inline_serializer(
+    "TicketReporterContact", {"reporter_name": serializers.CharField(), "reporter_phone": serializers.CharField()}
+)
+
+
+class FileRenderer(renderers.BaseRenderer):
+    """Lets a download be asked for as ``Accept: application/octet-stream`` (its errors stay JSON text)."""
+
+    media_type = "application/octet-stream"
+    format = "file"
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return b"" if data is None else json.dumps(data, ensure_ascii=False).encode()
 
 
 class TicketViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
@@ -121,7 +142,49 @@ class TicketViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         if upload is None:
             return Response({"file": ["请选择要上传的图片。"]}, status=status.HTTP_400_BAD_REQUEST)
         attachment = services.attachment_add(actor=request.user, ticket=ticket, file=upload)
-        return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+        data = AttachmentSerializer(attachment, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: ERROR},
+        description="下载工单的一个附件（与工单同一管辖范围；不是本工单的附件回答 404）。",
+    )
+    @action(
+        detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>[0-9]+)/download",
+        url_name="attachment-download", renderer_classes=[renderers.JSONRenderer, FileRenderer],
+    )  # fmt: skip
+    def attachment_download(self, request, pk=None, attachment_id=None):
+        """下载附件：以附件方式返回文件（Content-Disposition 带原文件名）。"""
+        ticket = self.get_object()
+        item = ticket.attachments.filter(pk=attachment_id).first()
+        if item is None or not item.file:
+            raise NotFound("未找到附件。")
+        try:
+            handle = item.file.open("rb")
+        except FileNotFoundError:
+            raise NotFound("附件文件不存在。") from None
+        name = item.original_name or os.path.basename(item.file.name)
+        response = FileResponse(handle, as_attachment=True, filename=name, content_type=item.content_type)
+        response["Cache-Control"] = "private, max-age=3600"
+        return response
+
+    @extend_schema(
+        request=RevealContactSerializer,
+        responses={200: CONTACT, 400: ERROR, 403: ERROR, 404: ERROR},
+        description="查看一个工单诉求人的完整姓名和电话（受理人员、承办该工单的人员），须填写理由，每次查看均记录。",
+    )
+    @action(detail=True, methods=["post"], url_path="reveal-contact")
+    def reveal_contact(self, request, pk=None):
+        """查看诉求人联系方式（须填写理由，记入个人信息查看记录和审计日志）。"""
+        ticket = self.get_object()
+        serializer = RevealContactSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        contact = services.ticket_reveal_contact(
+            actor=request.user, ticket=ticket, reason=serializer.validated_data["reason"]
+        )
+        response = Response(contact)
+        response["Cache-Control"] = "no-store"  # a revealed contact must not sit in a shared cache
+        return response
 
     @extend_schema(responses={200: TicketSerializer(many=True)})
     @action(detail=True, methods=["get"], url_path="duplicates")
