@@ -34,7 +34,7 @@ from django.utils.safestring import SafeString
 from django_tables2.columns import BooleanColumn
 
 from jiceng.audit.services import audit_record, sensitive_access_record
-from jiceng.core.masking import mask_id_number, mask_phone
+from jiceng.core.masking import mask_id_number, mask_name, mask_phone
 from jiceng.core.views import ObjectListView
 from jiceng.imports.choices import JobStatus
 
@@ -47,6 +47,9 @@ logger = logging.getLogger(__name__)
 #: Plain attributes that are personal data, and how each is masked when not revealed.
 SENSITIVE = {"id_number": mask_id_number, "phone": mask_phone}
 MASKED_SUFFIX = "_masked"
+#: A ticket reporter's contact is masked in every export, revealing or not: it is revealed one ticket at
+#: a time by who must call back (``tickets.services.ticket_reveal_contact``), never in bulk.
+NEVER_REVEALED = {"reporter_phone": mask_phone, "reporter_name": mask_name}
 PROGRESS_EVERY = 2000
 
 
@@ -104,6 +107,12 @@ def export_columns(table, *, reveal: bool) -> list[Column]:
         header = str(bound.header)
         last = accessor.split("__")[-1].split(".")[-1]
         plain = last.removesuffix(MASKED_SUFFIX) if last.endswith(MASKED_SUFFIX) else None
+        contact = NEVER_REVEALED.get(plain or last)
+        if contact is not None:
+            columns.append(
+                Column(header, _contact_getter(accessor.removesuffix(MASKED_SUFFIX), contact), False, bound.name)
+            )
+            continue
         sensitive = plain in SENSITIVE or plain == "name" or last in SENSITIVE
         method = getattr(table, f"value_{bound.name}", None) or getattr(table, f"render_{bound.name}", None)
         if method is not None and plain is None and last not in SENSITIVE:
@@ -115,6 +124,18 @@ def export_columns(table, *, reveal: bool) -> list[Column]:
             display = {True: yes, False: no}
         columns.append(Column(header, _getter(accessor, last, plain, display), sensitive, name=bound.name))
     return columns
+
+
+def _contact_getter(accessor: str, mask):
+    """A reporter's contact, masked whatever ``reveal_row`` says (a name hidden by the reporter: 匿名)."""
+    hidden_name = accessor.endswith("reporter_name")
+
+    def get(record, reveal_row: bool):
+        if hidden_name and getattr(record, "anonymous", False):
+            return "匿名"
+        return mask(_resolve(record, accessor) or "")
+
+    return get
 
 
 def _method_getter(method, accessor: str, bound, table):
