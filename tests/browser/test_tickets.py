@@ -7,6 +7,7 @@
 * The handler's journey on desktop: 12345 hotline intake → detail → actions → list filters → stats page
   (charts and heat map drawn) → notifications.
 * An anonymous resident reports by tapping the grid map and follows with the lookup code.
+* On the detail page the reporter's contact is masked; the intake worker reveals it with a reason.
 """
 
 from __future__ import annotations
@@ -125,7 +126,14 @@ def test_handler_journey_on_desktop(desktop, login, screenshot):
         page.get_by_role("button", name="登记并提交").click()
     expect(page.locator(".alert-success")).to_contain_text("已登记")
     expect(page.locator("#jc-status")).to_have_text("待受理")
-    expect(page.locator("#jc-reporter")).to_contain_text("13912345678")  # intake role sees it in full
+    # The contact is masked even for intake; calling back, the worker reveals it with a reason (logged).
+    expect(page.locator("#jc-reporter")).to_contain_text("139****5678")
+    expect(page.locator("body")).not_to_contain_text("13912345678")
+    page.fill("#jc-contact-reason", "电话回访诉求人")
+    page.get_by_role("button", name="查看联系方式").click()
+    expect(page.locator("#jc-contact-value")).to_contain_text("钱女士")
+    expect(page.locator("#jc-contact-value a[href='tel:13912345678']")).to_have_text("13912345678")
+    screenshot(page, "tickets-reveal-contact-desktop")
     number = re.search(r"(\d{12})", page.locator("h1").inner_text()).group(1)
     _act(page, "accept")
     expect(page.locator("#jc-due")).to_contain_text(re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}"))
@@ -180,6 +188,8 @@ def test_anonymous_report_by_map_and_lookup(phone, screenshot):
     expect(page.locator("#jc-lookup-code")).to_be_visible()
     number = page.locator("#jc-ticket-no").inner_text()
     code = page.locator("#jc-lookup-code").inner_text()
+    assert re.fullmatch(r"([0-9A-Z]{4}-){6}[0-9A-Z]{4}", code.strip()), code  # 28 random characters
+    screenshot(page, "tickets-report-done-anonymous-phone")
     page.goto("/tickets/lookup/")
     page.fill("#jc-no", number)
     page.fill("#jc-code", code)
