@@ -8,6 +8,9 @@
   payload (else ``ValidationError``, HTTP 400, in Chinese), applies it, writes a ``TicketAction`` event
   and an audit row, and queues notifications for after the commit.
 * ``ticket_auto_supervise`` / ``ticket_remind`` — what the overdue job does (no actor, no status change).
+* ``ticket_reveal_contact`` — one ticket's reporter name and phone for who must call back, with a
+  reason, logged like a resident's reveal.
+* ``followup_code_*`` — the follow-up code (查询码) of a visitor's ticket: random, stored hashed.
 * ``attachment_add``, ``workday_set``, ``handler_org_for_area`` — the small supporting writes.
 * ``sla_rule_set`` / ``sla_table_set``, ``workday_clear`` / ``workday_set_many`` — the settings pages
   (时限设置、工作日历), district admin only.
