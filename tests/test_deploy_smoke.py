@@ -381,3 +381,22 @@ def test_persona_logs_in_and_its_pages_serve_with_their_static_files(deployment,
     assert any(a.startswith("/static/vendor/bootstrap/bootstrap.min.") for a in seen_assets)
     assert any(a.startswith("/static/vendor/htmx/htmx.min.") for a in seen_assets)
     assert any(a.startswith("/static/vendor/leaflet/images/") for a in seen_assets) or "/map/" not in menu
+
+
+def test_swagger_ui_and_the_schema_serve_with_their_static_files(deployment):
+    client = Client(deployment["port"])
+    docs = client.get("/api/v1/docs/")
+    assert docs.status == 200
+    assets = ASSET.findall(docs.text)
+    assert len(assets) == 4, assets  # the sidecar's stylesheet and two bundles, and the page's own init script
+    for asset in assets:
+        path = asset.replace("&amp;", "&")
+        if path.startswith("/static/"):
+            assert FINGERPRINTED.match(path), path
+            _check_asset(client, path, {})
+        else:
+            init = client.get(path)
+            assert init.status == 200 and b"SwaggerUIBundle" in init.body, path
+    schema = client.get("/api/v1/schema/", headers={"Accept": "application/vnd.oai.openapi+json"})
+    assert schema.status == 200
+    assert json.loads(schema.body)["info"]["title"] == "jiceng 基层治理平台 API"
