@@ -58,6 +58,8 @@ browsers:
 		echo "      请以 root 运行：apt-get install -y chromium fonts-wqy-microhei"; \
 	fi
 
+# The pytest run includes the deploy smoke test (tests/test_deploy_smoke.py: collectstatic, gunicorn and every
+# persona under jiceng.settings.prod on a fresh PostgreSQL database; skipped without PostgreSQL unless CI=true).
 test: $(DEV_STAMP) browsers var
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

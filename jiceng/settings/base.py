@@ -237,6 +237,12 @@ CONTENT_SECURITY_POLICY = {
         "style-src": ["'self'", "'unsafe-inline'"],
         "script-src": ["'self'"],
         "connect-src": ["'self'"],
+        # No <base> may re-point relative URLs; forms post only to jiceng; no site may frame a page
+        # (the CSP twin of X_FRAME_OPTIONS). Swagger UI under /api/v1/docs/ needs nothing more: its
+        # scripts are files (SpectacularSwaggerSplitView), and "Try it out" uses fetch, not forms.
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
     }
 }
 
