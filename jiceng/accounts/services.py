@@ -95,28 +95,53 @@ def user_create(*, actor: User, username: str, display_name: str, password: str,
     return user
 
 
+SANYUAN_ACTIVE_REFUSAL = f"{SANYUAN_LABEL}账号不能被停用或启用：须先由安全管理员撤销其管理员角色。"
+
+
+def is_sanyuan(user: User) -> bool:
+    """Whether ``user`` holds one of the 三员 roles (system, security or audit administrator)."""
+    codes = [code for code, role in ROLES.items() if role.exclusive_group == "sanyuan"]
+    return RoleGrant.objects.filter(user_id=user.pk, role__in=codes).exists()
+
+
 def user_set_active(*, actor: User, user: User, is_active: bool) -> User:
-    """Enable or disable an account (等保: remove or disable surplus and expired accounts)."""
+    """Enable or disable an account (等保: remove or disable surplus and expired accounts).
+
+    三员账号互不管理 (docs/permissions.md §5): a 三员 account is never (de)activated here, by anyone.
+    To take one out of service the security administrator first revokes its 三员 role; the account is
+    then an ordinary one the system administrator may deactivate — two people, both audited. A refusal
+    writes nothing but its own audit row (``success=False``), written after the transaction."""
     with transaction.atomic():
         target = selectors.user_restrict(actor, "change").select_for_update(of=("self",)).filter(pk=user.pk).first()
         if target is None:
             raise PermissionDenied("该账号不在您的管理范围内，操作被拒绝。")
         if target.pk == actor.pk:
             raise ValidationError("不能停用或启用自己的账号。")
-        if target.is_active == is_active:
+        refused = is_sanyuan(target)
+        if not refused:
+            if target.is_active == is_active:
+                return target
+            before = snapshot(target)
+            target.is_active = is_active
+            target.save(update_fields=["is_active"])
+            audit_record(
+                actor=actor,
+                action="user_activate" if is_active else "user_deactivate",
+                obj=target,
+                before=before,
+                after=snapshot(target),
+                scope_path=selectors.user_scope_path(target),
+            )
             return target
-        before = snapshot(target)
-        target.is_active = is_active
-        target.save(update_fields=["is_active"])
-        audit_record(
-            actor=actor,
-            action="user_activate" if is_active else "user_deactivate",
-            obj=target,
-            before=before,
-            after=snapshot(target),
-            scope_path=selectors.user_scope_path(target),
-        )
-    return target
+    audit_record(
+        actor=actor,
+        action="user_activate" if is_active else "user_deactivate",
+        obj=target,
+        success=False,
+        detail={"reason": SANYUAN_ACTIVE_REFUSAL},
+        scope_path=selectors.user_scope_path(target),
+    )
+    raise PermissionDenied(SANYUAN_ACTIVE_REFUSAL)
 
 
 # --- Roles ------------------------------------------------------------------------------------

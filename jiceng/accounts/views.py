@@ -193,11 +193,15 @@ class UserDetailView(LoginRequiredMixin, View):
             for g in target.grants.select_related("area", "granted_by").order_by("area__path", "role")
         ]
         can_change = scope.has_perm("accounts.change_user") and target.pk != request.user.pk
+        sanyuan_target = can_change and services.is_sanyuan(target)
         context = {
             "title": f"账号：{target.username}",
             "object": target,
             "grants": grants,
-            "can_change": can_change and selectors.user_restrict(request.user, "change").filter(pk=target.pk).exists(),
+            "can_change": can_change
+            and not sanyuan_target
+            and selectors.user_restrict(request.user, "change").filter(pk=target.pk).exists(),
+            "sanyuan_target": sanyuan_target,
             "can_grant": bool(grant_paths) and target.pk != request.user.pk,
             "has_otp": TOTPDevice.objects.filter(user=target, confirmed=True).exists(),
         }
