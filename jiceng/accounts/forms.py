@@ -67,6 +67,21 @@ class PasswordChangeForm(forms.Form):
         return data
 
 
+class EnrolmentCodeForm(forms.Form):
+    """Step 1 of binding an authenticator: the one-time code the security administrator issued."""
+
+    enrolment_code = forms.CharField(
+        label="绑定码",
+        max_length=40,
+        error_messages={"required": "请输入安全管理员签发的绑定码。"},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True, "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrapify(self)
+
+
 class TokenForm(forms.Form):
     token = forms.RegexField(
         label="动态口令",

@@ -87,10 +87,11 @@ class AccountSecurityMiddleware:
             return None
         if request.path.startswith(EXEMPT_PREFIXES) or request.path in _exempt_paths():
             return None
-        if user.must_change_password or user.password_expired:
-            return _with_next(request, reverse("accounts:password_change"))
+        # An administrator verifies TOTP first: their password is changed only in a verified session.
         if not admin_otp_satisfied(user):
             return _with_next(request, reverse("accounts:otp"))
+        if user.must_change_password or user.password_expired:
+            return _with_next(request, reverse("accounts:password_change"))
         return None
 
 

@@ -95,3 +95,29 @@ class PasswordHistory(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+
+class OTPEnrolmentCode(models.Model):
+    """A one-time code (动态口令绑定码) that lets ``user`` bind their first authenticator.
+
+    Issued by a security administrator (or, for the first one, ``manage.py issue_enrolment_code``),
+    shown once, stored only as a SHA-256 digest, valid for ``JICENG_OTP_ENROLMENT_CODE_HOURS`` and used
+    once: without it nobody — not even someone holding the password — can bind a device to the account.
+    """
+
+    user = models.ForeignKey(User, verbose_name="账号", on_delete=models.CASCADE, related_name="otp_enrolment_codes")
+    code_hash = models.CharField("绑定码摘要", max_length=64, unique=True)
+    issued_by = models.ForeignKey(
+        User, verbose_name="签发人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("签发时间", auto_now_add=True)
+    expires_at = models.DateTimeField("失效时间")
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "动态口令绑定码"
+        verbose_name_plural = "动态口令绑定码"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.user} 的动态口令绑定码"

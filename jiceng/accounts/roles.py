@@ -2,7 +2,8 @@
 
 Permissions are ``<app>.<action>_<model>`` like Django's; ``*`` stands for any app or model.
 Special actions: ``reveal`` (see a full ID number or phone, with a reason), ``viewtags``
-(special-population tags), ``export``, ``grant`` (give roles), ``viewaudit``, ``configure``
+(special-population tags), ``export``, ``import`` (bulk import of one kind, ``Importer.permission``),
+``grant`` (give roles), ``viewaudit``, ``configure``
 (settings pages: ``tickets.configure_ticket`` = 时限设置 and 工作日历, district admin only).
 """
 
@@ -21,6 +22,11 @@ TICKETS_PERSONAL = (
     "tickets.add_ticketattachment",
     "tickets.change_ticket",
 )
+#: Bulk import (``import`` action, one permission per kind, declared as ``Importer.permission``): only the
+#: roles that keep a roster in bulk. Personal roles (resident, Party member, unit handler) and the 三员
+#: import nothing; a resident may file one request (``tickets.add_ticket``) but never load a file of them.
+IMPORT_ROSTERS = ("territory.import_*", "party.import_*", "people.import_*")
+IMPORT_HOTLINE = "tickets.import_ticket"  # 12345 work orders: received by the street's and community's intake
 BUSINESS_MODELS_EDIT = [
     "territory.add_*", "territory.change_*",
     "party.add_*", "party.change_*",
@@ -53,7 +59,8 @@ ROLES: dict[str, Role] = {
                 "people.reveal_*",
                 "people.viewtags_*",
                 "*.export_*",
-                "tickets.*",  # includes tickets.configure_ticket (时限设置、工作日历): district only
+                *IMPORT_ROSTERS,
+                "tickets.*",  # includes tickets.configure_ticket (时限设置、工作日历) and tickets.import_ticket
             ),  # fmt: skip
         ),
         Role(
@@ -65,6 +72,8 @@ ROLES: dict[str, Role] = {
                 "people.reveal_*",
                 "people.viewtags_*",
                 "*.export_*",
+                *IMPORT_ROSTERS,
+                IMPORT_HOTLINE,
                 *TICKETS_FULL,
             ),  # fmt: skip
         ),
@@ -86,6 +95,12 @@ ROLES: dict[str, Role] = {
                 "people.reveal_*",
                 "people.viewtags_*",
                 "*.export_*",
+                # Not territory.import_grid / import_quarter: new grids and quarters are the street's.
+                "territory.import_building",
+                "territory.import_household",
+                "party.import_*",
+                "people.import_*",
+                IMPORT_HOTLINE,
                 *TICKETS_FULL,
             ),
         ),  # fmt: skip
@@ -104,13 +119,24 @@ ROLES: dict[str, Role] = {
                 "people.change_residenttag",
                 "people.reveal_resident",
                 "people.viewtags_*",
+                # Their grid's roster in bulk; no 12345 import (work orders reach a grid by dispatch).
+                "territory.import_building",
+                "territory.import_household",
+                "people.import_resident",
                 *TICKETS_FULL,
             ),
         ),  # fmt: skip
         Role(
             "quarter_secretary",
             "小区(网格)党支部书记",
-            ("territory.view_*", "party.view_*", "party.add_*", "party.change_*", "people.view_worker"),
+            (
+                "territory.view_*",
+                "party.view_*",
+                "party.add_*",
+                "party.change_*",
+                "people.view_worker",
+                "party.import_*",
+            ),  # fmt: skip
         ),
         Role("party_member", "党员", ("territory.view_area", "party.view_partymember"), personal=True),
         Role(

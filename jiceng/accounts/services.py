@@ -6,6 +6,9 @@ TOTP codes)."""
 from __future__ import annotations
 
 import base64
+import hashlib
+import secrets
+from datetime import timedelta
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
@@ -19,7 +22,7 @@ from jiceng.audit.services import audit_record, snapshot
 from jiceng.territory.models import Area
 
 from . import selectors
-from .models import PasswordHistory, RoleGrant, User
+from .models import OTPEnrolmentCode, PasswordHistory, RoleGrant, User
 from .roles import ROLES
 
 OTP_ISSUER = "基层治理平台"
@@ -95,28 +98,53 @@ def user_create(*, actor: User, username: str, display_name: str, password: str,
     return user
 
 
+SANYUAN_ACTIVE_REFUSAL = f"{SANYUAN_LABEL}账号不能被停用或启用：须先由安全管理员撤销其管理员角色。"
+
+
+def is_sanyuan(user: User) -> bool:
+    """Whether ``user`` holds one of the 三员 roles (system, security or audit administrator)."""
+    codes = [code for code, role in ROLES.items() if role.exclusive_group == "sanyuan"]
+    return RoleGrant.objects.filter(user_id=user.pk, role__in=codes).exists()
+
+
 def user_set_active(*, actor: User, user: User, is_active: bool) -> User:
-    """Enable or disable an account (等保: remove or disable surplus and expired accounts)."""
+    """Enable or disable an account (等保: remove or disable surplus and expired accounts).
+
+    三员账号互不管理 (docs/permissions.md §5): a 三员 account is never (de)activated here, by anyone.
+    To take one out of service the security administrator first revokes its 三员 role; the account is
+    then an ordinary one the system administrator may deactivate — two people, both audited. A refusal
+    writes nothing but its own audit row (``success=False``), written after the transaction."""
     with transaction.atomic():
         target = selectors.user_restrict(actor, "change").select_for_update(of=("self",)).filter(pk=user.pk).first()
         if target is None:
             raise PermissionDenied("该账号不在您的管理范围内，操作被拒绝。")
         if target.pk == actor.pk:
             raise ValidationError("不能停用或启用自己的账号。")
-        if target.is_active == is_active:
+        refused = is_sanyuan(target)
+        if not refused:
+            if target.is_active == is_active:
+                return target
+            before = snapshot(target)
+            target.is_active = is_active
+            target.save(update_fields=["is_active"])
+            audit_record(
+                actor=actor,
+                action="user_activate" if is_active else "user_deactivate",
+                obj=target,
+                before=before,
+                after=snapshot(target),
+                scope_path=selectors.user_scope_path(target),
+            )
             return target
-        before = snapshot(target)
-        target.is_active = is_active
-        target.save(update_fields=["is_active"])
-        audit_record(
-            actor=actor,
-            action="user_activate" if is_active else "user_deactivate",
-            obj=target,
-            before=before,
-            after=snapshot(target),
-            scope_path=selectors.user_scope_path(target),
-        )
-    return target
+    audit_record(
+        actor=actor,
+        action="user_activate" if is_active else "user_deactivate",
+        obj=target,
+        success=False,
+        detail={"reason": SANYUAN_ACTIVE_REFUSAL},
+        scope_path=selectors.user_scope_path(target),
+    )
+    raise PermissionDenied(SANYUAN_ACTIVE_REFUSAL)
 
 
 # --- Roles ------------------------------------------------------------------------------------
@@ -207,12 +235,98 @@ def role_revoke(*, actor: User, grant: RoleGrant) -> None:
 # --- TOTP (动态口令) ----------------------------------------------------------------------------
 
 
-def otp_pending_device(*, user: User) -> TOTPDevice:
-    """The unconfirmed device being enrolled (reused across reloads, so the QR code stays the same)."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="动态口令", confirmed=False)
-    return device
+#: 动态口令绑定码: 16 characters of an alphabet without look-alikes (0/O, 1/I/L), shown as XXXX-XXXX-XXXX-XXXX
+#: (≈ 79 bits: not guessable, so a digest without salt or stretching is enough, like Open311 keys).
+ENROLMENT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+ENROLMENT_LENGTH = 16
+
+
+def _enrolment_digest(code: str) -> str:
+    text = "".join(ch for ch in (code or "").upper() if ch.isalnum())
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _live_codes(user: User):
+    return OTPEnrolmentCode.objects.filter(user=user, used_at__isnull=True, expires_at__gt=timezone.now())
+
+
+def otp_enrolment_code_issue(*, actor: User | None, user: User) -> tuple[str, OTPEnrolmentCode]:
+    """Issue a one-time code that lets ``user`` bind their first authenticator; returns (code, row).
+
+    ``actor`` is a security administrator (``accounts.grant_rolegrant`` over the account, never their
+    own: 三权分立), or ``None`` for ``manage.py issue_enrolment_code`` on the server (the first security
+    administrator). The code is returned once and stored only as a digest; a new code voids the
+    account's earlier unused one. Refused for an account that already has a confirmed device (reset it
+    first) or is deactivated. Audited (``otp_code_issue``)."""
+    if actor is not None:
+        _require(actor, "accounts.grant_rolegrant", "只有安全管理员可以签发动态口令绑定码。")
+    with transaction.atomic():
+        if actor is None:
+            target = User.objects.select_for_update().filter(pk=user.pk).first()
+        else:
+            target = selectors.user_restrict(actor, "grant").select_for_update(of=("self",)).filter(pk=user.pk).first()
+            if target is None:
+                raise PermissionDenied("该账号不在您的管理范围内，操作被拒绝。")
+            if target.pk == actor.pk:
+                raise ValidationError(
+                    "不能给自己签发绑定码（三权分立）：请由另一位安全管理员签发，或由运维人员在服务器上执行"
+                    " manage.py issue_enrolment_code。"
+                )
+        if target is None:
+            raise ValidationError("没有这个账号。")
+        if not target.is_active:
+            raise ValidationError("该账号已停用，不能签发绑定码。")
+        if TOTPDevice.objects.filter(user=target, confirmed=True).exists():
+            raise ValidationError("该账号已绑定动态口令；如需更换验证器，请先重置动态口令。")
+        now = timezone.now()
+        _live_codes(target).update(expires_at=now)  # one live code per account
+        code = "".join(secrets.choice(ENROLMENT_ALPHABET) for _ in range(ENROLMENT_LENGTH))
+        row = OTPEnrolmentCode.objects.create(
+            user=target,
+            code_hash=_enrolment_digest(code),
+            issued_by=actor,
+            expires_at=now + timedelta(hours=settings.JICENG_OTP_ENROLMENT_CODE_HOURS),
+        )
+        audit_record(
+            actor=actor,
+            action="otp_code_issue",
+            obj=target,
+            detail={"expires_at": row.expires_at.isoformat(), "via": "manage.py" if actor is None else "page"},
+            scope_path=selectors.user_scope_path(target),
+        )
+    return "-".join(code[i : i + 4] for i in range(0, ENROLMENT_LENGTH, 4)), row
+
+
+def otp_enrolment_start(*, user: User, code: str) -> tuple[OTPEnrolmentCode, TOTPDevice] | None:
+    """Step 1 of binding: check the user's enrolment code and give them a **fresh** pending device.
+
+    A secret shown before (to whoever had the password) is dropped with its device: only the holder of
+    the code sees the secret that will be confirmed. Audited either way (``otp_code_check``); the code is
+    used up only when the device is confirmed (``otp_confirm``)."""
+    with transaction.atomic():
+        row = _live_codes(user).filter(code_hash=_enrolment_digest(code)).first()
+        device = None
+        if row is not None and not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+            TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+            device = TOTPDevice.objects.create(user=user, name="动态口令", confirmed=False)
+        audit_record(
+            actor=user,
+            action="otp_code_check",
+            obj=user,
+            success=device is not None,
+            scope_path=selectors.user_scope_path(user),
+        )
+    return (row, device) if device is not None else None
+
+
+def otp_enrolment_pending(*, user: User, code_id, device_id) -> tuple[OTPEnrolmentCode, TOTPDevice] | None:
+    """The code and pending device a session started with ``otp_enrolment_start``, if still valid."""
+    try:
+        row = _live_codes(user).filter(pk=code_id).first()
+        device = TOTPDevice.objects.filter(user=user, confirmed=False, pk=device_id).first()
+    except (TypeError, ValueError):
+        return None
+    return (row, device) if row is not None and device is not None else None
 
 
 def otp_uri(device: TOTPDevice) -> str:
@@ -234,15 +348,21 @@ def otp_secret(device: TOTPDevice) -> str:
     return base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
 
 
-def otp_confirm(*, user: User, device: TOTPDevice, token: str) -> bool:
-    """Confirm an enrolment with the first code the authenticator shows; audited either way."""
-    ok = device.user_id == user.pk and not device.confirmed and device.verify_token(token)
+def otp_confirm(*, user: User, device: TOTPDevice, token: str, code: OTPEnrolmentCode) -> bool:
+    """Confirm an enrolment with the first code the authenticator shows; audited either way.
+
+    Needs the enrolment code the session was started with, still unused and unexpired: it is used up
+    (``used_at``) in the same transaction that confirms the device, so it binds one device only."""
     with transaction.atomic():
+        live = _live_codes(user).select_for_update().filter(pk=code.pk).first()
+        ok = live is not None and device.user_id == user.pk and not device.confirmed and device.verify_token(token)
         if ok:
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             # One authenticator per account: drop other enrolments.
             TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+            live.used_at = timezone.now()
+            live.save(update_fields=["used_at"])
         audit_record(
             actor=user,
             action="otp_enroll",

@@ -14,5 +14,6 @@ urlpatterns = [
     path("users/<int:pk>/active/", views.UserSetActiveView.as_view(), name="user_set_active"),
     path("users/<int:pk>/grant/", views.RoleGrantView.as_view(), name="role_grant"),
     path("users/<int:pk>/otp-reset/", views.OTPResetView.as_view(), name="otp_reset"),
+    path("users/<int:pk>/enrolment-code/", views.EnrolmentCodeIssueView.as_view(), name="enrolment_code"),
     path("grants/<int:pk>/revoke/", views.RoleRevokeView.as_view(), name="role_revoke"),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
@@ -11,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django_otp import login as otp_login
@@ -20,7 +23,8 @@ from jiceng.core.views import ObjectListView, _add_errors
 
 from . import selectors, services
 from .filters import UserFilterSet
-from .forms import LoginForm, PasswordChangeForm, RoleGrantForm, TokenForm, UserCreateForm
+from .forms import EnrolmentCodeForm, LoginForm, PasswordChangeForm, RoleGrantForm, TokenForm, UserCreateForm
+from .middleware import admin_otp_satisfied
 from .models import User
 from .qr import qr_svg
 from .roles import ROLES
@@ -68,7 +72,16 @@ def _next_url(request, default: str) -> str:
 
 
 class PasswordChangeView(LoginRequiredMixin, View):
+    """The user's own password. An administrator changes it only in a TOTP-verified session: a password
+    alone (stolen, or the initial one) does not let anyone replace it and lock the owner out."""
+
     template_name = "accounts/password_change.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not admin_otp_satisfied(request.user):
+            messages.info(request, "管理员账号须先通过动态口令验证，才能修改密码。")
+            return redirect(f"{reverse('accounts:otp')}?{urlencode({'next': reverse('accounts:password_change')})}")
+        return super().dispatch(request, *args, **kwargs)
 
     def _render(self, form, status=200):
         user = self.request.user
@@ -108,19 +121,28 @@ class PasswordChangeView(LoginRequiredMixin, View):
 # --- TOTP -------------------------------------------------------------------------------------
 
 
+#: Session key of a binding in progress: the enrolment code accepted and the fresh pending device.
+ENROLMENT_SESSION_KEY = "_jc_otp_enrolment"
+
+
 class OTPView(LoginRequiredMixin, View):
-    """Enrol an authenticator (QR code + first code) or, once enrolled, verify this session."""
+    """Bind an authenticator or, once bound, verify this session.
+
+    Binding takes two steps: the one-time enrolment code (绑定码) a security administrator issued, then
+    — only after it is accepted — the QR code and secret of a fresh device and its first 6-digit code.
+    Without the enrolment code a password alone binds nothing (modes ``code`` → ``enrol``); with a
+    confirmed device the page only verifies (``verify``)."""
 
     template_name = "accounts/otp.html"
 
-    def _context(self, form, device=None):
+    def _context(self, form, mode, device=None):
         user = self.request.user
         context = {
             "title": "双因素认证",
             "form": form,
             "is_admin": user.is_admin_role,
             "demo_skip": bool(user.is_admin_role and settings.DEBUG and settings.JICENG_DEMO_ALLOW_ADMIN_WITHOUT_OTP),
-            "mode": "verified" if user.is_verified() else ("verify" if device is None else "enrol"),
+            "mode": mode,
             "next": _next_url(self.request, ""),
         }
         if device is not None:
@@ -129,35 +151,59 @@ class OTPView(LoginRequiredMixin, View):
         return context
 
     def _state(self, user):
-        """``None`` when a confirmed device exists (verify), else the pending device (enrol)."""
+        """(mode, pending) with pending = (enrolment code row, device) while binding."""
+        if user.is_verified():
+            return "verified", None
         if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-            return None
-        return services.otp_pending_device(user=user)
+            return "verify", None
+        started = self.request.session.get(ENROLMENT_SESSION_KEY) or {}
+        pending = services.otp_enrolment_pending(
+            user=user, code_id=started.get("code"), device_id=started.get("device")
+        )
+        return ("enrol", pending) if pending else ("code", None)
+
+    def _render(self, form, mode, pending=None, status=200):
+        device = pending[1] if pending else None
+        response = render(self.request, self.template_name, self._context(form, mode, device), status=status)
+        response["Cache-Control"] = "no-store"  # the secret is on the page
+        return response
 
     def get(self, request):
-        device = None if request.user.is_verified() else self._state(request.user)
-        return render(request, self.template_name, self._context(TokenForm(), device))
+        mode, pending = self._state(request.user)
+        return self._render(EnrolmentCodeForm() if mode == "code" else TokenForm(), mode, pending)
 
     def post(self, request):
         user = request.user
-        if user.is_verified():
+        mode, pending = self._state(user)
+        if mode == "verified":
             return redirect(_next_url(request, reverse(settings.LOGIN_REDIRECT_URL)))
-        device = self._state(user)
+        if mode == "code":
+            form = EnrolmentCodeForm(request.POST)
+            if form.is_valid():
+                started = services.otp_enrolment_start(user=user, code=form.cleaned_data["enrolment_code"])
+                if started is not None:
+                    request.session[ENROLMENT_SESSION_KEY] = {"code": started[0].pk, "device": started[1].pk}
+                    return self._render(TokenForm(), "enrol", started)
+                form.add_error("enrolment_code", "绑定码无效、已使用或已过期，请向安全管理员重新申请。")
+            return self._render(form, mode, status=400)
         form = TokenForm(request.POST)
         if form.is_valid():
             token = form.cleaned_data["token"]
-            if device is not None:
-                matched = device if services.otp_confirm(user=user, device=device, token=token) else None
+            if mode == "enrol":
+                code, device = pending
+                ok = services.otp_confirm(user=user, device=device, token=token, code=code)
+                matched = device if ok else None
                 success = "动态口令已绑定，本次登录已通过双因素认证。"
             else:
                 matched = services.otp_verify(user=user, token=token)
                 success = "双因素认证通过。"
             if matched is not None:
+                request.session.pop(ENROLMENT_SESSION_KEY, None)
                 otp_login(request, matched)
                 messages.success(request, success)
                 return redirect(_next_url(request, reverse(settings.LOGIN_REDIRECT_URL)))
             form.add_error("token", "动态口令错误或已过期，请查看验证器上的最新口令后重试。")
-        return render(request, self.template_name, self._context(form, device), status=400)
+        return self._render(form, mode, pending, status=400)
 
 
 # --- Account administration (三员: system admin creates accounts, security admin grants roles) --
@@ -193,13 +239,21 @@ class UserDetailView(LoginRequiredMixin, View):
             for g in target.grants.select_related("area", "granted_by").order_by("area__path", "role")
         ]
         can_change = scope.has_perm("accounts.change_user") and target.pk != request.user.pk
+        sanyuan_target = can_change and services.is_sanyuan(target)
+        has_otp = TOTPDevice.objects.filter(user=target, confirmed=True).exists()
         context = {
             "title": f"账号：{target.username}",
             "object": target,
             "grants": grants,
-            "can_change": can_change and selectors.user_restrict(request.user, "change").filter(pk=target.pk).exists(),
+            "can_change": can_change
+            and not sanyuan_target
+            and selectors.user_restrict(request.user, "change").filter(pk=target.pk).exists(),
+            "sanyuan_target": sanyuan_target,
             "can_grant": bool(grant_paths) and target.pk != request.user.pk,
-            "has_otp": TOTPDevice.objects.filter(user=target, confirmed=True).exists(),
+            "has_otp": has_otp,
+            "live_code": None
+            if has_otp
+            else target.otp_enrolment_codes.filter(used_at__isnull=True, expires_at__gt=timezone.now()).first(),
         }
         return render(request, self.template_name, context)
 
@@ -300,8 +354,28 @@ class OTPResetView(LoginRequiredMixin, View):
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         else:
-            messages.success(request, f"已重置“{target.username}”的动态口令，其下次登录时须重新绑定。")
+            messages.success(
+                request, f"已重置“{target.username}”的动态口令；请为其签发绑定码，其下次登录时凭绑定码重新绑定。"
+            )
         return redirect("accounts:user_detail", pk=target.pk)
+
+
+class EnrolmentCodeIssueView(LoginRequiredMixin, View):
+    """The security administrator issues a one-time code (动态口令绑定码) for an account: shown once, here."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        target = selectors.get_user_or_404(request.user, pk, "grant")
+        try:
+            code, row = services.otp_enrolment_code_issue(actor=request.user, user=target)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+            return redirect("accounts:user_detail", pk=target.pk)
+        context = {"title": f"动态口令绑定码：{target.username}", "object": target, "code": code, "row": row}
+        response = render(request, "accounts/enrolment_code.html", context)
+        response["Cache-Control"] = "no-store"  # shown once: never from a cache or the back button
+        return response
 
 
 class RoleRevokeView(LoginRequiredMixin, View):

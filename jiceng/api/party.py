@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -215,6 +215,14 @@ class CentralHouseholdSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
         extra_kwargs = {"linked_households": {"read_only": True}}
 
+    def to_representation(self, instance):
+        """A group the caller may not open is neither linked nor named (``group_visible``, annotated
+        by the viewset): like the page, the API says nothing of what lies outside the caller's scope."""
+        data = super().to_representation(instance)
+        if not getattr(instance, "group_visible", True):
+            data["group"] = data["group_name"] = None
+        return data
+
 
 class CentralHouseholdViewSet(ScopedReadOnlyViewSet):
     """党员中心户，含联系户。"""
@@ -227,4 +235,10 @@ class CentralHouseholdViewSet(ScopedReadOnlyViewSet):
     def get_queryset(self):
         # Linked households the caller may see: a neighbour across a grid or community line is not listed.
         visible = Household.objects.restrict(self.request.user).only("id")
-        return super().get_queryset().prefetch_related(Prefetch("linked_households", queryset=visible))
+        groups = PartyGroup.objects.restrict(self.request.user).filter(pk=OuterRef("group_id"))
+        return (
+            super()
+            .get_queryset()
+            .annotate(group_visible=Exists(groups))
+            .prefetch_related(Prefetch("linked_households", queryset=visible))
+        )

@@ -11,6 +11,8 @@ ACTION_LABELS = {
     "otp_enroll": "绑定动态口令",
     "otp_verify": "动态口令验证",
     "otp_reset": "重置动态口令",
+    "otp_code_issue": "签发动态口令绑定码",
+    "otp_code_check": "核验动态口令绑定码",
     "user_create": "创建账号",
     "user_activate": "启用账号",
     "user_deactivate": "停用账号",

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from jiceng.audit.services import audit_record
@@ -22,6 +23,19 @@ def _own_job(request, pk) -> ExportJob:
     return get_object_or_404(ExportJob, pk=pk, owner=request.user)
 
 
+def back_to_list(request, path: str, query: str) -> str:
+    """Where a refused export sends the user: the list it was asked from, only if that is a path of
+    this site (``/…``, no scheme, no host, no ``//`` or ``/\\``, no control characters), else ``/``."""
+    target = f"{path}?{query}" if query else path
+    if (
+        not target.startswith("/")
+        or any(ord(c) < 32 or ord(c) == 127 for c in target)
+        or not url_has_allowed_host_and_scheme(target, allowed_hosts=None, require_https=False)
+    ):
+        return "/"
+    return target
+
+
 @login_required
 @require_POST
 def export_create(request):
@@ -34,7 +48,7 @@ def export_create(request):
         )  # fmt: skip
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
-        return redirect(f"{path}?{query}" if query else path or "/")
+        return redirect(back_to_list(request, path, query))
     except PermissionDenied as exc:
         raise PermissionDenied(str(exc)) from None
     if services.export_count(job) <= services.sync_limit():

@@ -55,10 +55,11 @@ def _top_path(user) -> str:
 
 
 def can_import(user, kind: str) -> bool:
-    """Whether the user may import ``kind`` at all (each row is still checked against scope)."""
-    model = IMPORTERS[kind].model
-    perm = f"{model._meta.app_label}.add_{model._meta.model_name}"
-    return bool(user and user.is_authenticated and user.scope.has_perm(perm))
+    """Whether the user may import ``kind`` at all: the kind's own permission (``Importer.permission``,
+    e.g. ``tickets.import_ticket``), not the ``add_`` one a single record needs — a resident may file one
+    request but never bulk-load them. Each row is still checked against the user's scope."""
+    perm = IMPORTERS[kind].permission
+    return bool(perm and user and user.is_authenticated and user.scope.has_perm(perm))
 
 
 def import_job_create(

@@ -95,7 +95,8 @@ class CentralHouseholdTable(tables.Table):
         verbose_name="中心户党员", accessor="member__name", linkify=lambda record: record.get_absolute_url()
     )
     household = tables.Column(verbose_name="所在户", accessor="pk", orderable=False)
-    group = tables.Column(verbose_name="所属党小组", accessor="group__name", default="—")
+    # ``group_name``: annotated by the list view, only for a group the reader may open.
+    group = tables.Column(verbose_name="所属党小组", accessor="group_name", default="—")
     linked = tables.Column(verbose_name="联系户数", accessor="linked_count", orderable=False)
     designated_at = tables.DateColumn(verbose_name="设立日期", format="Y-m-d")
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from functools import partial
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.urls import reverse, reverse_lazy
 from django.utils.functional import cached_property
 
 from jiceng.core.breadcrumbs import area_breadcrumbs
-from jiceng.core.scoping import get_scoped_object_or_404, scope_q_through
+from jiceng.core.scoping import get_scoped_object_or_404, scope_q_through, user_can
 from jiceng.core.views import ObjectDetailView, ObjectEditView, ObjectListView
 from jiceng.territory.models import Household
 
@@ -264,6 +264,13 @@ def _linked_count(user):
     return Count("linked_households", filter=scope_q_through(user, Household, "linked_households"))
 
 
+def _visible_group_name(user):
+    """The central household's 党小组 name, only where ``user`` may open the group (else NULL, shown as
+    “—”): a group on a quarter is not named to a grid worker who sees the household but not the group."""
+    groups = PartyGroup.objects.restrict(user).filter(pk=OuterRef("group_id")).values("name")[:1]
+    return Subquery(groups)
+
+
 class CentralHouseholdListView(ObjectListView):
     model = CentralHousehold
     queryset = CentralHousehold.objects.select_related("member", "household__building", "group")
@@ -272,7 +279,8 @@ class CentralHouseholdListView(ObjectListView):
     template_name = "party/object_list.html"
 
     def get_queryset(self):
-        return super().get_queryset().annotate(linked_count=_linked_count(self.request.user))
+        user = self.request.user
+        return super().get_queryset().annotate(linked_count=_linked_count(user), group_name=_visible_group_name(user))
 
     def get_extra_context(self):
         return {"list_intro": "新建党员中心户：请进入所属楼栋党小组页面，点击“新建党员中心户”。"}
@@ -284,10 +292,18 @@ class CentralHouseholdDetailView(ObjectDetailView):
     template_name = "party/centralhousehold_detail.html"
 
     def get_extra_context(self, ch):
+        """Only what the reader may open is linked, and a group or organisation outside their scope is
+        not named (docs/permissions.md §2, Links): the member's name is the household's own title."""
         user = self.request.user
+        group = ch.group if ch.group_id and user_can(user, ch.group, "view") else None
         return {
             "breadcrumbs": _crumbs(user, None, [{"name": str(ch), "url": None}]),
             "linked": ch.linked_households.restrict(user).select_related("building"),
+            "member_url": ch.member.get_absolute_url() if user_can(user, ch.member, "view") else "",
+            "household_url": ch.household.get_absolute_url() if user_can(user, ch.household, "view") else "",
+            "group": group,
+            "group_hidden": bool(ch.group_id and group is None),
+            "branch_url": group.branch.get_absolute_url() if group and user_can(user, group.branch, "view") else "",
         }
 
 

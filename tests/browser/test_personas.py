@@ -97,6 +97,9 @@ def test_admin_must_enrol_totp(desktop, login, screenshot):
     page = login(desktop, "auditor")
     expect(page).to_have_url(re.compile(r"/accounts/otp/"))
     expect(page.locator("body")).to_contain_text("动态口令")
+    # A password alone shows no QR code: first the one-time 绑定码 from the security administrator.
+    expect(page.locator("body > main #jc-otp-code-form")).to_be_visible()
+    expect(page.locator("#jc-otp-qr")).to_have_count(0)
     screenshot(page, "otp-enrol-auditor-desktop")
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/accounts/otp/"))

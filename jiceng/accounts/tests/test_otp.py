@@ -1,6 +1,7 @@
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from jiceng.accounts import services
 from jiceng.audit.models import AuditLog
 from jiceng.testing.personas import PASSWORD
 
@@ -58,8 +59,13 @@ def test_business_users_are_not_asked_for_totp(client, personas):
 
 def test_enrolment_then_verification_with_real_codes(client, personas, settings):
     settings.JICENG_DEMO_ALLOW_ADMIN_WITHOUT_OTP = False
+    # The first security administrator's enrolment code comes from the server (manage.py).
+    code, _ = services.otp_enrolment_code_issue(actor=None, user=personas.secadmin)
     _login(client, "secadmin")
-    page = client.get(OTP_URL)
+    page = client.get(OTP_URL).content.decode()
+    assert "<svg" not in page and "jc-otp-code-form" in page  # a password alone shows no secret
+    assert not TOTPDevice.objects.filter(user=personas.secadmin).exists()
+    page = client.post(OTP_URL, {"enrolment_code": code.lower().replace("-", " ")})
     html = page.content.decode()
     assert page.status_code == 200
     assert "<svg" in html and "jc-otp-qr" in html and "<script" not in html.split("jc-otp-qr")[1].split("</div>")[0]
@@ -121,6 +127,7 @@ def test_next_cannot_point_off_site(client, personas):
 
 
 def test_invalid_code_format_in_chinese(client, personas):
+    TOTPDevice.objects.create(user=personas.auditor, name="验证器", confirmed=True)
     _login(client, "auditor")
     response = client.post(OTP_URL, {"token": "12ab"})
     assert response.status_code == 400 and "动态口令为 6 位数字" in response.content.decode()

@@ -112,6 +112,9 @@ _MISSING = object()
 class Importer:
     kind: str = ""
     label: str = ""
+    #: The permission that lets a user import this kind at all (``<app>.import_<what>``, granted in
+    #: ``accounts/roles.py``); each row is still checked against the user's scope by its service.
+    permission: str = ""
     model = None
     columns: list[Col] = []
     #: Column keys that identify a record inside the file (for duplicate rows).

@@ -17,6 +17,7 @@ YES_NO = [("是", "是"), ("否", "否")]
 
 class PartyOrgImporter(Importer):
     kind = "party_orgs"
+    permission = "party.import_partyorg"
     label = "党组织"
     model = PartyOrg
     columns = [
@@ -77,6 +78,7 @@ class PartyOrgImporter(Importer):
 
 class PartyMemberImporter(Importer):
     kind = "party_members"
+    permission = "party.import_partymember"
     label = "党员"
     model = PartyMember
     columns = [

@@ -45,6 +45,7 @@ RESIDENT_DATA = (
 
 class ResidentImporter(Importer):
     kind = "residents"
+    permission = "people.import_resident"
     label = "居民（实有人口）"
     model = Resident
     columns = [
@@ -300,6 +301,7 @@ def _set_heads(households: list[Household]) -> None:
 
 class WorkerImporter(Importer):
     kind = "workers"
+    permission = "people.import_worker"
     label = "社区工作者 / 网格员"
     model = Worker
     columns = [

@@ -37,6 +37,7 @@ def _existing_area(kind: str, community: Area, values: dict) -> Area | None:
 
 class GridImporter(Importer):
     kind = "grids"
+    permission = "territory.import_grid"
     label = "网格"
     model = Area
     columns = [
@@ -69,6 +70,7 @@ class GridImporter(Importer):
 
 class QuarterImporter(Importer):
     kind = "quarters"
+    permission = "territory.import_quarter"
     label = "小区"
     model = Area
     columns = [
@@ -110,6 +112,7 @@ def _next_quarter_code(community: Area) -> str:
 
 class BuildingImporter(Importer):
     kind = "buildings"
+    permission = "territory.import_building"
     label = "楼栋"
     model = Building
     columns = [
@@ -157,6 +160,7 @@ ROOM_COL = Col(
 
 class HouseholdImporter(Importer):
     kind = "households"
+    permission = "territory.import_household"
     label = "户"
     model = Household
     columns = [

@@ -19,6 +19,7 @@ from .territory import BUILDING_COL, GRID_COL
 
 class HotlineTicketImporter(Importer):
     kind = "tickets_12345"
+    permission = "tickets.import_ticket"
     label = "12345 热线转办工单"
     model = Ticket
     columns = [

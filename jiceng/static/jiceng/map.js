@@ -1,5 +1,7 @@
 // Grid map without tiles: draws the community's grid polygons; a tile layer only if configured.
 (function () {
+  // A name typed by users is text, never markup: Leaflet puts a string tooltip in with innerHTML, a node as is.
+  function textNode(text) { var span = document.createElement("span"); span.textContent = String(text); return span; }
   var sel = document.getElementById("jc-community-select");
   if (sel) sel.addEventListener("change", function () { sel.form.submit(); });
   var el = document.getElementById("jc-map");
@@ -14,7 +16,7 @@
       var layer = L.geoJSON(data, {
         style: function (f) { return { color: palette[f.properties.id % palette.length], weight: 1.5, fillOpacity: 0.15 }; },
         onEachFeature: function (f, l) {
-          l.bindTooltip(f.properties.name, { sticky: true });
+          l.bindTooltip(textNode(f.properties.name), { sticky: true });
           l.on("click", function () { window.location.href = f.properties.url; });
         }
       }).addTo(map);

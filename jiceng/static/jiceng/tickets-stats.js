@@ -1,6 +1,8 @@
 // 诉求统计: ECharts from the JSON block the page carries, and the per-grid heat map (no inline JS).
 (function () {
   "use strict";
+  // A name typed by users is text, never markup: Leaflet puts a string tooltip in with innerHTML, a node as is.
+  function textNode(text) { var span = document.createElement("span"); span.textContent = String(text); return span; }
   var node = document.getElementById("jc-stats-data");
   if (!node) return;
   var data = JSON.parse(node.textContent);
@@ -53,7 +55,7 @@
       var layer = L.geoJSON(geo, {
         style: function (f) { return { color: red, weight: 0.6, fillColor: red, fillOpacity: shade(f.properties.total) }; },
         onEachFeature: function (f, l) {
-          l.bindTooltip(f.properties.name + "：" + f.properties.total + " 件（在办 " + f.properties.open + "）", { sticky: true });
+          l.bindTooltip(textNode(f.properties.name + "：" + f.properties.total + " 件（在办 " + f.properties.open + "）"), { sticky: true });
         }
       }).addTo(map);
       if (layer.getLayers().length) { map.fitBounds(layer.getBounds(), { padding: [6, 6] }); } else { map.setView([32.3, 118.3], 13); }

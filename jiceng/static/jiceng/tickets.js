@@ -2,6 +2,8 @@
 // (no tiles needed: the grid polygons are the map). CSP: no inline script, this file only.
 (function () {
   "use strict";
+  // A name typed by users is text, never markup: Leaflet puts a string tooltip in with innerHTML, a node as is.
+  function textNode(text) { var span = document.createElement("span"); span.textContent = String(text); return span; }
   // 1. Category options carry data-kind; show those of the checked type.
   var category = document.querySelector("select[name=category]");
   var kinds = document.querySelectorAll("input[name=kind]");
@@ -47,7 +49,7 @@
       var layer = L.geoJSON(data, {
         style: function () { return { color: "#c8102e", weight: 1, fillOpacity: 0.08 }; },
         onEachFeature: function (f, l) {
-          l.bindTooltip(f.properties.name, { sticky: true });
+          l.bindTooltip(textNode(f.properties.name), { sticky: true });
           l.on("click", function (e) { choose(e.latlng, f.properties.name); });
         }
       }).addTo(map);
