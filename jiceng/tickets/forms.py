@@ -114,6 +114,21 @@ class LocationMixin(forms.Form):
         if building is None and (lng is None or lat is None):
             raise forms.ValidationError("请选择楼栋，或在地图上点选位置。")
 
+    def picked_grid(self):
+        """The grid the submitted map point falls in, or None — so that the picker names it when the
+        page comes back (another field's error) and says plainly when the point lies outside every grid."""
+        if not self.is_bound or self.data.get("building"):
+            return None
+        try:
+            lng, lat = float(self.data.get("lng")), float(self.data.get("lat"))
+        except (TypeError, ValueError):
+            return None
+        if not (-180 <= lng <= 180 and -90 <= lat <= 90):
+            return None
+        from jiceng.territory.geo import grid_for_point
+
+        return grid_for_point(lng, lat)
+
     def location_data(self) -> dict:
         building = self.cleaned_data.get("building")
         if building is not None:
