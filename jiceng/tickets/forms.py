@@ -374,9 +374,8 @@ class ActionForm(forms.Form):
                 label=FIELD_LABELS["reason"], max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
             )
         if "reply" in needed:
-            f["reply"] = forms.CharField(
-                label=FIELD_LABELS["reply"], max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
-            )
+            label = "处置情况（现场如何处理）" if action == "handle_on_spot" else FIELD_LABELS["reply"]
+            f["reply"] = forms.CharField(label=label, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
         if "into" in needed:
             f["into_no"] = forms.CharField(label="并入工单编号", max_length=16)
         if "lead_org" in needed:

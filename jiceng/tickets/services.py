@@ -635,6 +635,26 @@ def _answer_directly(ctx: _Ctx):
     ctx.outbox.add(_reporter(t), t, f"您的咨询 {t.ticket_no} 已答复：{reply[:100]}")
 
 
+def _handle_on_spot(ctx: _Ctx):
+    """当场处置: the grid worker who found it settles it at once — 受理 and 办结 in one step, with the
+    handling note (and photos, through ``attachments``). It lands in 已办结待核查 like ``complete``, and
+    the verifier is never this user (``Actor.VERIFIER``): the grid's and the community's people are told."""
+    t = ctx.ticket
+    reply = _text(ctx.payload, "reply", "处置情况", max_length=4000)
+    _, days = sla_for(t.category, t.urgency)
+    ctx.set(
+        reply=reply, completed_by=ctx.actor, completed_at=ctx.now, handler_user=ctx.actor, lead_org=t.handler_org,
+        accepted_at=t.accepted_at or ctx.now, responded_at=t.responded_at or ctx.now,
+        sla_due_at=t.sla_due_at or workdays.add_working_days(ctx.now, days),
+    )  # fmt: skip
+    verifiers = org_user_ids(t.handler_org)
+    community = Area.objects.filter(path=t.scope_path[: -Area.steplen], kind=AreaKind.COMMUNITY).first()
+    if community is not None:
+        verifiers |= org_user_ids(handler_org_for_area(community))
+    ctx.outbox.add(verifiers, t, f"网格员当场处置，待核查：{t.ticket_no}", NotificationKind.TODO)
+    ctx.outbox.add(_reporter(t), t, f"您的诉求 {t.ticket_no} 已当场处置：{reply[:100]}")
+
+
 def _dispatch(ctx: _Ctx):
     t = ctx.ticket
     holder = t.handler_org
@@ -936,7 +956,7 @@ def _instruct(ctx: _Ctx):
 
 HANDLERS = {
     "submit": _submit, "accept": _accept, "reject": _reject, "merge": _merge, "answer_directly": _answer_directly,
-    "dispatch": _dispatch, "sign": _sign, "return": _return, "escalate": _escalate, "whistle": _whistle,
+    "handle_on_spot": _handle_on_spot, "dispatch": _dispatch, "sign": _sign, "return": _return, "escalate": _escalate, "whistle": _whistle,
     "report": _report, "progress": _progress, "request_extension": _request_extension,
     "approve_extension": _approve_extension, "reject_extension": _reject_extension, "apply_suspend": _apply_suspend,
     "approve_suspend": _approve_suspend, "reject_suspend": _reject_suspend, "resume": _resume,

@@ -46,8 +46,8 @@ TICKET_RELATED = ("category", "grid", "building", "handler_org", "lead_org", "di
                   "handler_user", "merged_into", "recorded_by", "reporter_user")  # fmt: skip
 EXTRA_EVENT_LABELS = {"merged_in": "并入", "auto_supervise": "自动督办", "remind": "临期提醒", "create": "登记"}
 #: Events whose comment the reporter sees (internal notes such as 退单 reasons stay internal).
-REPORTER_VISIBLE = {"submit", "accept", "reject", "merge", "answer_directly", "sign", "progress", "complete",
-                    "verify_pass", "callback_rate", "withdraw", "close_forcibly"}  # fmt: skip
+REPORTER_VISIBLE = {"submit", "accept", "reject", "merge", "answer_directly", "handle_on_spot", "sign", "progress",
+                    "complete", "verify_pass", "callback_rate", "withdraw", "close_forcibly"}  # fmt: skip
 #: One-click actions whose button posts at once; the others open their small form.
 DANGER_ACTIONS = {"reject", "return", "close_forcibly", "verify_fail", "withdraw"}
 
