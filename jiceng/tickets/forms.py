@@ -189,12 +189,15 @@ class ReportForm(LocationMixin):
 
 
 def own_buildings(user):
-    """The resident's own building (through their household)."""
-    resident = getattr(user, "resident", None)
+    """The resident's own building (through their household); for a Party member, their home's building
+    and those of the households they are linked with as a 党员中心户 (党员联户)."""
+    member = getattr(user, "party_member", None)
+    resident = getattr(user, "resident", None) or (member.resident if member is not None else None)
     household = getattr(resident, "household", None) if resident is not None else None
-    if household is None or household.building_id is None:
-        return Building.objects.none()
-    return Building.objects.filter(pk=household.building_id)
+    q = Q(pk__in=[household.building_id]) if household is not None and household.building_id else Q(pk__in=[])
+    if member is not None:
+        q |= Q(households__central_households__member=member)
+    return Building.objects.filter(q).distinct().order_by("code")
 
 
 def worker_buildings(user):

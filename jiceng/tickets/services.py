@@ -211,6 +211,15 @@ def _personal_reporter(user) -> bool:
     )
 
 
+def _personal_channel(user) -> str:
+    """A personal account reports for itself: a resident through 居民上报; a Party member (with no
+    resident account) through 党员联户 — what members hear from the households they are linked with."""
+    roles = {
+        g.role for g in user.scope.grants if ROLES[g.role].personal and ROLES[g.role].has_perm("tickets.add_ticket")
+    }
+    return Channel.MEMBER_LINK if roles == {"party_member"} else Channel.RESIDENT
+
+
 def route_location(*, grid=None, building=None, lng=None, lat=None) -> tuple[Area, Building | None, float, float]:
     """Where a ticket goes: the building's grid, else the grid containing the point, else the given grid.
 
@@ -282,7 +291,7 @@ def ticket_create(*, actor, submit: bool = True, **data) -> Result[Ticket]:
         errors["description"] = "诉求内容不能超过 4000 字。"
     channel = data.get("channel") or (Channel.RESIDENT if actor is None else Channel.PATROL)
     if actor is not None and not actor.scope.grants_with("tickets.add_ticket"):
-        channel = Channel.RESIDENT  # a resident reports for themself, whatever the form said
+        channel = _personal_channel(actor)  # a resident reports for themself, whatever the form said
     if channel not in Channel.values:
         errors["channel"] = "来源渠道无效。"
     urgency = data.get("urgency") or Urgency.NORMAL
@@ -318,7 +327,7 @@ def ticket_create(*, actor, submit: bool = True, **data) -> Result[Ticket]:
     if actor is not None and not staff:
         if not personal:
             raise OutOfScope()
-        channel = Channel.RESIDENT  # a resident reports for themself, whatever the form said
+        channel = _personal_channel(actor)  # a resident reports for themself, whatever the form said
     if external_id and Ticket.objects.filter(channel=channel, external_id=external_id).exists():
         raise ValidationError({"external_id": "该外部工单号已登记，请勿重复录入。"})
 
@@ -326,10 +335,14 @@ def ticket_create(*, actor, submit: bool = True, **data) -> Result[Ticket]:
     reporter_user = None
     if actor is not None and not staff:
         reporter_user = actor
-        resident = getattr(actor, "resident", None)
+        member = getattr(actor, "party_member", None)
+        resident = getattr(actor, "resident", None) or (member.resident if member is not None else None)
         if resident is not None:
             reporter_name = reporter_name or resident.name
             phone = phone or (resident.phone or "")
+        if member is not None:
+            reporter_name = reporter_name or member.name
+            phone = phone or (member.phone or "")
     now = timezone.now()
     ticket = Ticket(
         ticket_no=next_ticket_no(timezone.localdate(now)),
