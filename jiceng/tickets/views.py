@@ -372,6 +372,35 @@ def intake(request):
     return render(request, "tickets/intake.html", {"title": "受理登记", "form": form}, status=status)
 
 
+# --- 待办 -----------------------------------------------------------------------------------------
+
+
+def may_handle_tickets(user) -> bool:
+    """Ticket staff of a node or a department / unit member: who has a 待办."""
+    return bool(user.is_authenticated and (user.scope.grants_with("tickets.change_ticket") or _is_unit_handler(user)))
+
+
+@login_required
+def todo(request):
+    """我的待办: what awaits the user's action — to accept, sign, report, handle, approve, verify, call
+    back — overdue first, each group with its count and a link to the whole list."""
+    user = request.user
+    if not may_handle_tickets(user):
+        raise PermissionDenied("只有承办诉求的工作人员有待办。")
+    return render(request, "tickets/todo.html", todo_context(user))
+
+
+def todo_context(user) -> dict:
+    from urllib.parse import urlencode
+
+    data = selectors.todo(user)
+    for group in data["groups"]:
+        group["url"] = f"{reverse('tickets:list')}?{urlencode(group['params'])}"
+        for ticket in group["tickets"]:
+            ticket.due_text = due_html(ticket)
+    return {"title": "我的待办", "todo": data}
+
+
 # --- the reporter's side -----------------------------------------------------------------------
 
 
