@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import time
 from functools import lru_cache
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.shortcuts import redirect
 from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
 
 from jiceng.core.request_context import client_ip, reset_current_ip, set_current_ip
 
@@ -67,6 +68,49 @@ class SessionRenewalMiddleware:
         return response
 
 
+class HtmxRedirectMiddleware:
+    """No htmx request ever swaps a whole page in.
+
+    The browser's XMLHttpRequest follows a redirect by itself, so an htmx request redirected to the login
+    page (an expired session, ``login_required``), to the forced password change or to TOTP would get
+    that page back and swap it into the element that asked — the navbar's bell put a navbar into the
+    navbar, which loaded another bell, and so on. Every redirect answering an htmx request becomes
+    ``HX-Redirect`` (django-htmx's ``HttpResponseClientRedirect``): htmx then loads the target as a
+    full page. Placed right after ``HtmxMiddleware`` so that it sees the redirects of
+    ``AccountSecurityMiddleware`` and of every view.
+    """
+
+    REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        htmx = getattr(request, "htmx", False)
+        if htmx and response.status_code in self.REDIRECTS and response.has_header("Location"):
+            client = HttpResponseClientRedirect(_page_not_fragment(request, response["Location"]))
+            for cookie in response.cookies.values():  # e.g. a session ended by the gate
+                client.cookies[cookie.key] = cookie
+            return client
+        return response
+
+
+def _page_not_fragment(request, location: str) -> str:
+    """A ``?next=`` naming the htmx fragment itself (the bell's badge) is replaced by the page the user
+    was on (``HX-Current-URL``, same origin only), so that logging in or changing the password comes back
+    to that page rather than to a bare ``<span>``."""
+    parts = urlsplit(location)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    if not any(key == "next" and value == request.get_full_path() for key, value in query):
+        return location
+    page = request.htmx.current_url_abs_path
+    query = [(k, v) for k, v in query if k != "next"]
+    if page and page != "/":
+        query.append(("next", page))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
 class AccountSecurityMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -83,16 +127,25 @@ class AccountSecurityMiddleware:
 
     def _gate(self, request) -> str | None:
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated:
-            return None
         if request.path.startswith(EXEMPT_PREFIXES) or request.path in _exempt_paths():
             return None
-        # An administrator verifies TOTP first: their password is changed only in a verified session.
-        if not admin_otp_satisfied(user):
-            return _with_next(request, reverse("accounts:otp"))
-        if user.must_change_password or user.password_expired:
-            return _with_next(request, reverse("accounts:password_change"))
+        url = gate_url(user)
+        return _with_next(request, url) if url else None
+
+
+def gate_url(user) -> str | None:
+    """Where a logged-in user must go before any other page (TOTP for an administrator, then a password change), or None.
+
+    Also read by the context processor: while the gate is pending the navbar offers no menu and no
+    notification bell (each would only lead back to the gate)."""
+    if user is None or not user.is_authenticated:
         return None
+    # An administrator verifies TOTP first: their password is changed only in a verified session.
+    if not admin_otp_satisfied(user):
+        return reverse("accounts:otp")
+    if user.must_change_password or user.password_expired:
+        return reverse("accounts:password_change")
+    return None
 
 
 def _with_next(request, url: str) -> str:

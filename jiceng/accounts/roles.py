@@ -138,7 +138,11 @@ ROLES: dict[str, Role] = {
                 "party.import_*",
             ),  # fmt: skip
         ),
-        Role("party_member", "党员", ("territory.view_area", "party.view_partymember"), personal=True),
+        # 党员联户: a member files what they hear from their households (channel 党员联户) and follows
+        # their own requests — the same personal ticket permissions as a resident.
+        Role(
+            "party_member", "党员", ("territory.view_area", "party.view_partymember", *TICKETS_PERSONAL), personal=True
+        ),
         Role(
             "resident", "居民", ("territory.view_household", "people.view_resident", *TICKETS_PERSONAL), personal=True
         ),

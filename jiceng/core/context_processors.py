@@ -11,4 +11,11 @@ def jiceng(request):
         and settings.DEBUG
         and not (hasattr(user, "is_verified") and user.is_verified())
     )
-    return {"DEBUG": settings.DEBUG, "demo_otp_skipped": demo_otp_skipped}
+    from jiceng.accounts.middleware import gate_url
+
+    return {
+        "DEBUG": settings.DEBUG,
+        "demo_otp_skipped": demo_otp_skipped,
+        # A password change or TOTP is still due: the navbar shows neither the menu nor the bell.
+        "gate_pending": bool(user is not None and user.is_authenticated and gate_url(user)),
+    }

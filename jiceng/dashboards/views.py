@@ -19,6 +19,8 @@ def home(request):
     if scope.party_member_id and not scope.top_grant:
         return _member_home(request)
     grant = scope.top_grant
+    if grant is None and any(g.role == "unit_handler" for g in scope.grants):
+        return _handler_home(request)
     # The node, its ancestors (the breadcrumbs) and the versions its cached figures are filed under: one query.
     chain, known_versions = area_chain_with_versions(grant.area_path) if grant is not None else ([], {})
     node = chain[-1] if chain else None
@@ -28,8 +30,25 @@ def home(request):
         "node": node,
         "stats": [(k, STAT_LABELS[k], v) for k, v in stats.items()] if stats else [],
         "breadcrumbs": area_breadcrumbs(user, node, chain=chain) if node else [],
+        "is_admin": user.is_admin_role,
     }
+    if grant is not None and grant.role in TODO_HOME_ROLES:
+        from jiceng.tickets.selectors import todo
+
+        context["todo"] = todo(user, rows=False)  # the counts; the 待办 page lists the tickets
     return render(request, "dashboards/home.html", context)
+
+
+#: Who finds their 待办 on the home page: the people who handle requests day to day (a street or the
+#: district supervises; its home stays the figures of its subtree).
+TODO_HOME_ROLES = frozenset({"grid_worker", "community_worker"})
+
+
+def _handler_home(request):
+    """A department or co-building unit person (``unit_handler``): their home is their 待办."""
+    from jiceng.tickets.views import todo_context
+
+    return render(request, "dashboards/home_handler.html", {**todo_context(request.user), "title": "首页 · 我的待办"})
 
 
 def _resident_home(request):

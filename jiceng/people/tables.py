@@ -29,6 +29,10 @@ def _escape_text(value) -> str:
     return html.escape(str(value))
 
 
+def esc_attr(value) -> str:
+    return html.escape(str(value), quote=True)
+
+
 def _gender_labels() -> dict:
     return {k: str(v) for k, v in Resident._meta.get_field("gender").flatchoices}
 
@@ -37,15 +41,33 @@ def _dash(value):
     return "—" if value in (None, "") else value
 
 
+def _card(label: str, attrs: dict | None = None) -> dict:
+    """A column's cell attributes plus its label for the phone card layout (``table.jc-cards``)."""
+    attrs = {k: dict(v) for k, v in (attrs or {}).items()}
+    attrs.setdefault("td", {})["data-label"] = label
+    return attrs
+
+
 class ResidentTable(tables.Table):
-    name = tables.Column(verbose_name="姓名", linkify=True)
-    id_number = tables.Column(verbose_name="证件号码", accessor="id_number_masked", orderable=False)
-    phone = tables.Column(verbose_name="联系电话", accessor="phone_masked", orderable=False, default="—")
-    gender = tables.Column(verbose_name="性别", attrs=WIDE_ONLY)
-    age = tables.Column(verbose_name="年龄", accessor="birth_date", order_by=("-birth_date",), attrs=WIDE_ONLY)
-    grid = tables.Column(verbose_name="网格", accessor="grid__name", attrs=WIDE_ONLY)
+    """The resident list; on a phone (< 768 px) each row is a card showing every column (jiceng.css)."""
+
+    name = tables.Column(verbose_name="姓名", linkify=True, attrs=_card("姓名"))
+    id_number = tables.Column(
+        verbose_name="证件号码", accessor="id_number_masked", orderable=False, attrs=_card("证件号码")
+    )
+    phone = tables.Column(
+        verbose_name="联系电话", accessor="phone_masked", orderable=False, default="—", attrs=_card("联系电话")
+    )
+    gender = tables.Column(verbose_name="性别", attrs=_card("性别", WIDE_ONLY))
+    age = tables.Column(
+        verbose_name="年龄", accessor="birth_date", order_by=("-birth_date",), attrs=_card("年龄", WIDE_ONLY)
+    )
+    grid = tables.Column(verbose_name="网格", accessor="grid__name", attrs=_card("网格", WIDE_ONLY))
     room = tables.Column(
-        verbose_name="楼栋房号", accessor="building__name", order_by=("building__code", "household__room")
+        verbose_name="楼栋房号",
+        accessor="building__name",
+        order_by=("building__code", "household__room"),
+        attrs=_card("楼栋房号"),
     )
 
     class Meta:
@@ -55,7 +77,8 @@ class ResidentTable(tables.Table):
         empty_text = "未找到居民"
         # Rows rendered from :meth:`fast_rows` (the cells of the columns above, in one pass).
         template_name = "people/resident_table.html"
-        attrs = {"class": "table table-sm table-hover align-middle", "id": "jc-resident-table"}
+        # ``jc-cards``: on a phone each row is a card with every cell labelled (jiceng.css).
+        attrs = {"class": "table table-sm table-hover align-middle jc-cards", "id": "jc-resident-table"}
 
     def render_age(self, value):
         return age_of(value)
@@ -120,6 +143,7 @@ class ResidentTable(tables.Table):
         columns above (``tests: test_resident_table_fast_rows_match_columns``), built with plain string
         operations (every value escaped) — ``format_html`` per cell was most of the page's time."""
         visible = [c.name for c in self.columns]
+        labels = {c.name: esc_attr(c.header) for c in self.columns}
         wide = {"gender", "age", "grid"}
         today = dt.date.today()
         genders = _gender_labels()
@@ -130,7 +154,9 @@ class ResidentTable(tables.Table):
             cells = {n: esc(_dash(v)) for n, v in self._plain_cells(row, today, genders).items()}
             cells["name"] = f'<a href="{url(row[0])}">{cells["name"]}</a>'
             tds = "".join(
-                f'<td class="d-none d-md-table-cell">{cells[n]}</td>' if n in wide else f"<td>{cells[n]}</td>"
+                f'<td class="d-none d-md-table-cell" data-label="{labels[n]}">{cells[n]}</td>'
+                if n in wide
+                else f'<td data-label="{labels[n]}">{cells[n]}</td>'
                 for n in visible
             )
             out.append(mark_safe(f"<tr>{tds}</tr>"))  # every value above is escaped

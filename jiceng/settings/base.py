@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "jiceng.accounts.middleware.HtmxRedirectMiddleware",
     "jiceng.accounts.middleware.AccountSecurityMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

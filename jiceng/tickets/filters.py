@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters as filters
 from django.db.models import Q
+from django.http import QueryDict
 
 from jiceng.core.filters import ScopedFilterSet
 from jiceng.territory.choices import AreaKind
@@ -17,7 +18,10 @@ from .selectors import due_soon_q, overdue_q
 class TicketFilterSet(ScopedFilterSet):
     q = filters.CharFilter(label="编号或内容", method="search")
     status = filters.ChoiceFilter(
-        label="状态", choices=[("open", "未办结（全部）"), *Status.choices], method="by_status"
+        label="状态",
+        choices=[("open", "未办结"), ("all", "全部（含已结案、已归档）"), *Status.choices],
+        method="by_status",
+        empty_label=None,
     )
     category = filters.ModelChoiceFilter(label="类别", queryset=Category.objects.filter(is_active=True))
     channel = filters.ChoiceFilter(label="渠道", choices=Channel.choices)
@@ -37,8 +41,14 @@ class TicketFilterSet(ScopedFilterSet):
         model = Ticket
         fields = ["q", "status", "category", "channel", "node", "grid", "due", "supervise_level"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    #: The queue opens on the open work (待受理 … 待核查), not on everything ever filed; "全部" shows all.
+    DEFAULT_STATUS = "open"
+
+    def __init__(self, data=None, *args, **kwargs):
+        data = data.copy() if data is not None else QueryDict(mutable=True)
+        if not data.get("status"):
+            data["status"] = self.DEFAULT_STATUS
+        super().__init__(data, *args, **kwargs)
         for name in ("submitted_after", "submitted_before"):
             self.form.fields[name].widget.input_type = "date"
 
@@ -47,6 +57,8 @@ class TicketFilterSet(ScopedFilterSet):
         return qs.filter(Q(ticket_no__startswith=value) | Q(external_id=value) | Q(description__icontains=value))
 
     def by_status(self, qs, name, value):
+        if value == "all":
+            return qs
         if value == "open":
             return qs.filter(status__in=OPEN_STATES)
         return qs.filter(status=value)

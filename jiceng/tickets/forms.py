@@ -114,6 +114,21 @@ class LocationMixin(forms.Form):
         if building is None and (lng is None or lat is None):
             raise forms.ValidationError("请选择楼栋，或在地图上点选位置。")
 
+    def picked_grid(self):
+        """The grid the submitted map point falls in, or None — so that the picker names it when the
+        page comes back (another field's error) and says plainly when the point lies outside every grid."""
+        if not self.is_bound or self.data.get("building"):
+            return None
+        try:
+            lng, lat = float(self.data.get("lng")), float(self.data.get("lat"))
+        except (TypeError, ValueError):
+            return None
+        if not (-180 <= lng <= 180 and -90 <= lat <= 90):
+            return None
+        from jiceng.territory.geo import grid_for_point
+
+        return grid_for_point(lng, lat)
+
     def location_data(self) -> dict:
         building = self.cleaned_data.get("building")
         if building is not None:
@@ -174,12 +189,15 @@ class ReportForm(LocationMixin):
 
 
 def own_buildings(user):
-    """The resident's own building (through their household)."""
-    resident = getattr(user, "resident", None)
+    """The resident's own building (through their household); for a Party member, their home's building
+    and those of the households they are linked with as a 党员中心户 (党员联户)."""
+    member = getattr(user, "party_member", None)
+    resident = getattr(user, "resident", None) or (member.resident if member is not None else None)
     household = getattr(resident, "household", None) if resident is not None else None
-    if household is None or household.building_id is None:
-        return Building.objects.none()
-    return Building.objects.filter(pk=household.building_id)
+    q = Q(pk__in=[household.building_id]) if household is not None and household.building_id else Q(pk__in=[])
+    if member is not None:
+        q |= Q(households__central_households__member=member)
+    return Building.objects.filter(q).distinct().order_by("code")
 
 
 def worker_buildings(user):
@@ -359,9 +377,8 @@ class ActionForm(forms.Form):
                 label=FIELD_LABELS["reason"], max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
             )
         if "reply" in needed:
-            f["reply"] = forms.CharField(
-                label=FIELD_LABELS["reply"], max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
-            )
+            label = "处置情况（现场如何处理）" if action == "handle_on_spot" else FIELD_LABELS["reply"]
+            f["reply"] = forms.CharField(label=label, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
         if "into" in needed:
             f["into_no"] = forms.CharField(label="并入工单编号", max_length=16)
         if "lead_org" in needed:

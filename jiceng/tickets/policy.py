@@ -83,6 +83,18 @@ def user_is_reporter(user, ticket: Ticket) -> bool:
     return user.pk in (ticket.reporter_user_id, ticket.recorded_by_id)
 
 
+def user_records_patrol_in_own_grid(user, ticket: Ticket) -> bool:
+    """当场处置: the user recorded the ticket and holds a ticket-handling grant on its grid itself (the
+    grid worker of that grid — not the community, which may act for its grids but did not find it there)."""
+    if user is None or not getattr(user, "is_authenticated", False) or user.pk != ticket.recorded_by_id:
+        return False
+    org = ticket.handler_org
+    if org is None or org.kind != OrgKind.GRID:
+        return False
+    path = _org_path(org)
+    return any(grant.area_path == path for grant in _handling_grants(user))
+
+
 def user_sees_reporter_contact(user, ticket: Ticket) -> bool:
     """The reporter's own account sees its contact as given; everyone else gets it masked (lists, pages,
     exports, the API) and reveals it one ticket at a time (``user_may_reveal_reporter_contact``)."""
@@ -132,6 +144,8 @@ def actor_may(user, ticket: Ticket, transition: Transition) -> bool:
         return user_is_staff_for(user, ticket) or user_in_org(user, ticket.dispatcher_org)
     if who == Actor.STAFF:
         return user_is_staff_for(user, ticket)
+    if who == Actor.PATROL_RECORDER:
+        return user_records_patrol_in_own_grid(user, ticket)
     if who == Actor.REPORTER_OR_STAFF:
         return user_is_reporter(user, ticket) or user_is_staff_for(user, ticket)
     raise ValueError(who)

@@ -201,3 +201,111 @@ def ticket_stats(
         "by_channel": by_channel,
         "trend": [{"week": monday.isoformat(), **counts} for monday, counts in sorted(buckets.items())],
     }
+
+
+# --- 待办: what awaits the user's own action -----------------------------------------------------
+
+#: The groups of the 待办 page, in the order of the loop: key, label, the list filter that shows them all.
+TODO_GROUPS = (
+    ("accept", "待受理", {"status": Status.PENDING_ACCEPT}),
+    ("report", "待报到（吹哨）", {"status": Status.ACCEPTED}),
+    ("sign", "待签收", {"status": Status.DISPATCHED}),
+    ("handle", "办理中", {"status": Status.IN_PROGRESS}),
+    ("approve", "待审批（延期、挂账）", {"status": Status.IN_PROGRESS}),
+    ("verify", "待核查", {"status": Status.RESOLVED}),
+    ("callback", "待回访", {"status": Status.CLOSED}),
+)
+#: Rows read for the page (overdue first); each group shows its first ``TODO_SHOWN`` and links to the list.
+TODO_ROWS = 200
+TODO_SHOWN = 10
+
+
+def user_org_ids(user) -> list[int]:
+    """The organisations ``user`` acts for (one query): the territory orgs of the nodes of their
+    ticket-handling grants — a community also acts for its grids (``policy.user_in_org``) — and the
+    departments / units listing them as members."""
+    from .choices import OrgKind
+    from .models import HandlerOrg
+    from .policy import PERM
+
+    q = Q(members=user.pk)
+    for grant in user.scope.grants_with(PERM):
+        q |= Q(area_id=grant.area_id, kind__in=[k.value for k in (OrgKind.GRID, OrgKind.COMMUNITY, OrgKind.STREET,
+                                                                    OrgKind.DISTRICT)])  # fmt: skip
+        if grant.area_kind == "community":
+            q |= Q(kind=OrgKind.GRID, area__path__startswith=grant.area_path)
+    return list(HandlerOrg.objects.filter(q).values_list("pk", flat=True).distinct())
+
+
+def _todo_qs(user, org_ids: list[int]) -> dict[str, Q]:
+    """The condition of each group: the same "who" rules as ``policy`` (who may accept, sign, report,
+    approve, verify, call back), as SQL over the user's organisations and subtrees."""
+    from .policy import PERM
+
+    mine = Q(handler_org_id__in=org_ids)
+    covered = Q(pk__in=[])
+    for grant in user.scope.grants_with(PERM):
+        covered |= Q(scope_path__startswith=grant.area_path)
+    pending = Q(extension_pending=True) | Q(suspend_pending=True)
+    return {
+        "accept": Q(status=Status.PENDING_ACCEPT) & mine,
+        "report": Q(status=Status.ACCEPTED, whistle_org_id__in=org_ids, whistle_reported_at__isnull=True),
+        "sign": Q(status=Status.DISPATCHED) & mine,
+        "handle": Q(status=Status.IN_PROGRESS) & mine,
+        "approve": Q(status=Status.IN_PROGRESS, dispatcher_org_id__in=org_ids) & pending & ~mine,
+        # 核查: whoever the completion was sent to — the dispatching organisation, else the place's staff —
+        # and never the user who completed it.
+        "verify": Q(status=Status.RESOLVED)
+        & (Q(dispatcher_org_id__in=org_ids) | (Q(dispatcher_org__isnull=True) & covered))
+        & ~Q(completed_by_id=user.pk),
+        "callback": Q(status=Status.CLOSED) & covered,
+    }
+
+
+def todo(user, *, now: dt.datetime | None = None, rows: bool = True) -> dict:
+    """The 待办 of ``user`` (scoped like every read): per group its count and overdue count and, when
+    ``rows``, its first tickets with the overdue ones first, then by the deadline in force.
+
+    Three queries whatever the number of tickets: the user's organisations, the counts, the rows."""
+    from django.db.models import Case, IntegerField, Value, When
+    from django.db.models.functions import Coalesce
+
+    now = now or timezone.now()
+    org_ids = user_org_ids(user)
+    conditions = _todo_qs(user, org_ids)
+    base = Ticket.objects.restrict(user, "view")
+    late = overdue_q(now)
+    counts = base.aggregate(
+        **{key: Count("pk", filter=q) for key, q in conditions.items()},
+        **{f"{key}_overdue": Count("pk", filter=q & late) for key, q in conditions.items()},
+    )
+    groups = [
+        {"key": key, "label": label, "count": counts[key], "overdue": counts[f"{key}_overdue"],
+         "params": params, "tickets": []}
+        for key, label, params in TODO_GROUPS
+    ]  # fmt: skip
+    by_key = {g["key"]: g for g in groups}
+    if rows and any(g["count"] for g in groups):
+        any_group = Q(pk__in=[])
+        for q in conditions.values():
+            any_group |= q
+        listed = (
+            base.filter(any_group)
+            .annotate(
+                todo_group=Case(*[When(q, then=Value(k)) for k, q in conditions.items()], default=Value("")),
+                todo_overdue=Case(When(late, then=Value(1)), default=Value(0), output_field=IntegerField()),
+                todo_due=Coalesce("extended_until", "sla_due_at"),
+            )
+            .select_related("category", "grid", "handler_org")
+            .order_by("-todo_overdue", F("todo_due").asc(nulls_last=True), "submitted_at", "pk")[:TODO_ROWS]
+        )
+        for ticket in listed:
+            group = by_key.get(ticket.todo_group)
+            if group is not None and len(group["tickets"]) < TODO_SHOWN:
+                group["tickets"].append(ticket)
+    return {
+        "groups": groups,
+        "total": sum(g["count"] for g in groups),
+        "overdue": sum(g["overdue"] for g in groups),
+        "acts_for_orgs": bool(org_ids),
+    }

@@ -250,6 +250,15 @@ def _personal_reporter(user) -> bool:
     )
 
 
+def _personal_channel(user) -> str:
+    """A personal account reports for itself: a resident through 居民上报; a Party member (with no
+    resident account) through 党员联户 — what members hear from the households they are linked with."""
+    roles = {
+        g.role for g in user.scope.grants if ROLES[g.role].personal and ROLES[g.role].has_perm("tickets.add_ticket")
+    }
+    return Channel.MEMBER_LINK if roles == {"party_member"} else Channel.RESIDENT
+
+
 def route_location(*, grid=None, building=None, lng=None, lat=None) -> tuple[Area, Building | None, float, float]:
     """Where a ticket goes: the building's grid, else the grid containing the point, else the given grid.
 
@@ -321,7 +330,7 @@ def ticket_create(*, actor, submit: bool = True, **data) -> Result[Ticket]:
         errors["description"] = "诉求内容不能超过 4000 字。"
     channel = data.get("channel") or (Channel.RESIDENT if actor is None else Channel.PATROL)
     if actor is not None and not actor.scope.grants_with("tickets.add_ticket"):
-        channel = Channel.RESIDENT  # a resident reports for themself, whatever the form said
+        channel = _personal_channel(actor)  # a resident reports for themself, whatever the form said
     if channel not in Channel.values:
         errors["channel"] = "来源渠道无效。"
     urgency = data.get("urgency") or Urgency.NORMAL
@@ -357,7 +366,7 @@ def ticket_create(*, actor, submit: bool = True, **data) -> Result[Ticket]:
     if actor is not None and not staff:
         if not personal:
             raise OutOfScope()
-        channel = Channel.RESIDENT  # a resident reports for themself, whatever the form said
+        channel = _personal_channel(actor)  # a resident reports for themself, whatever the form said
     if external_id and Ticket.objects.filter(channel=channel, external_id=external_id).exists():
         raise ValidationError({"external_id": "该外部工单号已登记，请勿重复录入。"})
 
@@ -365,10 +374,14 @@ def ticket_create(*, actor, submit: bool = True, **data) -> Result[Ticket]:
     reporter_user = None
     if actor is not None and not staff:
         reporter_user = actor
-        resident = getattr(actor, "resident", None)
+        member = getattr(actor, "party_member", None)
+        resident = getattr(actor, "resident", None) or (member.resident if member is not None else None)
         if resident is not None:
             reporter_name = reporter_name or resident.name
             phone = phone or (resident.phone or "")
+        if member is not None:
+            reporter_name = reporter_name or member.name
+            phone = phone or (member.phone or "")
     # A visitor without an account follows (and may withdraw or rate) the request with a code shown once.
     followup_code = followup_code_new() if actor is None and channel == Channel.RESIDENT else ""
     now = timezone.now()
@@ -715,6 +728,26 @@ def _answer_directly(ctx: _Ctx):
     ctx.outbox.add(_reporter(t), t, f"您的咨询 {t.ticket_no} 已答复：{reply[:100]}")
 
 
+def _handle_on_spot(ctx: _Ctx):
+    """当场处置: the grid worker who found it settles it at once — 受理 and 办结 in one step, with the
+    handling note (and photos, through ``attachments``). It lands in 已办结待核查 like ``complete``, and
+    the verifier is never this user (``Actor.VERIFIER``): the grid's and the community's people are told."""
+    t = ctx.ticket
+    reply = _text(ctx.payload, "reply", "处置情况", max_length=4000)
+    _, days = sla_for(t.category, t.urgency)
+    ctx.set(
+        reply=reply, completed_by=ctx.actor, completed_at=ctx.now, handler_user=ctx.actor, lead_org=t.handler_org,
+        accepted_at=t.accepted_at or ctx.now, responded_at=t.responded_at or ctx.now,
+        sla_due_at=t.sla_due_at or workdays.add_working_days(ctx.now, days),
+    )  # fmt: skip
+    verifiers = org_user_ids(t.handler_org)
+    community = Area.objects.filter(path=t.scope_path[: -Area.steplen], kind=AreaKind.COMMUNITY).first()
+    if community is not None:
+        verifiers |= org_user_ids(handler_org_for_area(community))
+    ctx.outbox.add(verifiers, t, f"网格员当场处置，待核查：{t.ticket_no}", NotificationKind.TODO)
+    ctx.outbox.add(_reporter(t), t, f"您的诉求 {t.ticket_no} 已当场处置：{reply[:100]}")
+
+
 def _dispatch(ctx: _Ctx):
     t = ctx.ticket
     holder = t.handler_org
@@ -1016,7 +1049,7 @@ def _instruct(ctx: _Ctx):
 
 HANDLERS = {
     "submit": _submit, "accept": _accept, "reject": _reject, "merge": _merge, "answer_directly": _answer_directly,
-    "dispatch": _dispatch, "sign": _sign, "return": _return, "escalate": _escalate, "whistle": _whistle,
+    "handle_on_spot": _handle_on_spot, "dispatch": _dispatch, "sign": _sign, "return": _return, "escalate": _escalate, "whistle": _whistle,
     "report": _report, "progress": _progress, "request_extension": _request_extension,
     "approve_extension": _approve_extension, "reject_extension": _reject_extension, "apply_suspend": _apply_suspend,
     "approve_suspend": _approve_suspend, "reject_suspend": _reject_suspend, "resume": _resume,

@@ -19,7 +19,10 @@ Who (``Actor``), as the Tianque engine and the 12345 rules put it:
 * ``VERIFIER`` – ticket staff of the place (or the dispatching organisation), who is **not** the user
   who completed it;
 * ``STAFF`` – ticket staff whose subtree holds the ticket (回访, archiving);
-* ``REPORTER_OR_STAFF`` – either (a resident may rate online; the callback centre rates by phone).
+* ``REPORTER_OR_STAFF`` – either (a resident may rate online; the callback centre rates by phone);
+* ``PATROL_RECORDER`` – the grid worker who recorded a 巡查 event, holding a ticket role on that very
+  grid (当场处置: they found it and settle it on the spot; a community worker acting for its grids
+  takes the ordinary path).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ class Actor(StrEnum):
     VERIFIER = "verifier"
     STAFF = "staff"
     REPORTER_OR_STAFF = "reporter_or_staff"
+    PATROL_RECORDER = "patrol_recorder"
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,16 @@ TRANSITIONS: dict[str, Transition] = {
             ["reply"],
             guard="is_consultation",
             note="咨询类当场答复，仍需核查与回访。",
+        ),  # fmt: skip
+        _t(
+            "handle_on_spot",
+            "当场处置",
+            [S.PENDING_ACCEPT, S.ACCEPTED],
+            S.RESOLVED,
+            Actor.PATROL_RECORDER,
+            ["reply"],
+            guard="own_patrol_in_grid",
+            note="网格员巡查发现、在本网格当场处置：受理与办结一步完成，仍须他人核查。",
         ),  # fmt: skip
         _t("dispatch", "派单", [S.ACCEPTED], S.DISPATCHED, Actor.HANDLER, ["lead_org"]),
         _t("sign", "签收", [S.DISPATCHED], S.IN_PROGRESS, Actor.HANDLER),
@@ -166,6 +180,7 @@ GUARD_MESSAGES = {
     "no_suspend_pending": "已有待审批的挂账申请。",
     "suspend_pending": "没有待审批的挂账申请。",
     "rated_or_unreachable": "尚未评价：须回访评价，或三次回访未接通后方可归档。",
+    "own_patrol_in_grid": "只有网格员巡查上报、仍由所在网格承办的事件可以当场处置。",
 }
 
 #: How many unanswered callbacks allow archiving without a rating (DOMAIN (c) 17).
@@ -173,7 +188,7 @@ CALLBACK_ATTEMPTS_TO_ARCHIVE = 3
 
 
 def guard_passes(name: str | None, ticket) -> bool:
-    from .choices import CategoryKind, OrgKind
+    from .choices import CategoryKind, Channel, OrgKind
 
     if name is None:
         return True
@@ -191,6 +206,15 @@ def guard_passes(name: str | None, ticket) -> bool:
         return not ticket.suspend_pending
     if name == "suspend_pending":
         return ticket.suspend_pending
+    if name == "own_patrol_in_grid":
+        org = ticket.handler_org
+        return (
+            ticket.channel == Channel.PATROL
+            and org is not None
+            and org.kind == OrgKind.GRID
+            and org.area_id == ticket.grid_id
+            and ticket.whistle_org_id is None
+        )
     if name == "rated_or_unreachable":
         return ticket.status == Status.EVALUATED or ticket.callback_attempts >= CALLBACK_ATTEMPTS_TO_ARCHIVE
     raise KeyError(name)

@@ -31,17 +31,31 @@ def due_html(ticket: Ticket, now=None):
     return text
 
 
+def card(label: str) -> dict:
+    """Cell attributes for the phone card layout (``table.jc-cards``, jiceng.css): each cell carries its
+    column's name, shown before the value when the rows become cards on a small screen."""
+    return {"td": {"data-label": label}}
+
+
 class TicketTable(tables.Table):
-    ticket_no = tables.Column(verbose_name="工单编号", linkify=("tickets:detail", [tables.A("pk")]))
-    submitted_at = tables.DateTimeColumn(verbose_name="提交时间", format="Y-m-d H:i")
-    category = tables.Column(verbose_name="类别", accessor="category__name", order_by=("category__sort_order",))
-    description = tables.Column(verbose_name="诉求内容", orderable=False)
-    channel = tables.Column(verbose_name="渠道")
-    grid = tables.Column(verbose_name="网格", accessor="grid__name")
-    status = tables.Column(verbose_name="状态")
-    handler_org = tables.Column(verbose_name="承办单位", accessor="handler_org__name", default="—")
-    due = tables.Column(verbose_name="办理时限", empty_values=(), order_by=("sla_due_at",))
-    supervise_level = tables.Column(verbose_name="督办")
+    """The queue. On a phone (< 768 px) its rows are cards (same cells, same links); a table on desktop."""
+
+    ticket_no = tables.Column(
+        verbose_name="工单编号", linkify=("tickets:detail", [tables.A("pk")]), attrs=card("工单编号")
+    )
+    submitted_at = tables.DateTimeColumn(verbose_name="提交时间", format="Y-m-d H:i", attrs=card("提交时间"))
+    category = tables.Column(
+        verbose_name="类别", accessor="category__name", order_by=("category__sort_order",), attrs=card("类别")
+    )
+    description = tables.Column(verbose_name="诉求内容", orderable=False, attrs=card("诉求内容"))
+    channel = tables.Column(verbose_name="渠道", attrs=card("渠道"))
+    grid = tables.Column(verbose_name="网格", accessor="grid__name", attrs=card("网格"))
+    status = tables.Column(verbose_name="状态", attrs=card("状态"))
+    handler_org = tables.Column(
+        verbose_name="承办单位", accessor="handler_org__name", default="—", attrs=card("承办单位")
+    )
+    due = tables.Column(verbose_name="办理时限", empty_values=(), order_by=("sla_due_at",), attrs=card("办理时限"))
+    supervise_level = tables.Column(verbose_name="督办", attrs=card("督办"))
 
     class Meta:
         model = Ticket
@@ -49,7 +63,7 @@ class TicketTable(tables.Table):
                   "handler_org", "due", "supervise_level")  # fmt: skip
         order_by = ("-submitted_at",)
         empty_text = "暂无诉求"
-        attrs = {"class": "table table-sm table-hover align-middle", "id": "jc-ticket-table"}
+        attrs = {"class": "table table-sm table-hover align-middle jc-cards", "id": "jc-ticket-table"}
         row_attrs = {"data-ticket": lambda record: record.ticket_no}
 
     def render_description(self, value, record):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("report/", views.report, name="report"),
     path("patrol/", views.patrol, name="patrol"),
     path("mine/", views.mine, name="mine"),
+    path("todo/", views.todo, name="todo"),
     path("lookup/", views.lookup, name="lookup"),
     path("<int:pk>/", views.ticket_detail, name="detail"),
     path("<int:pk>/act/<str:action>/", views.ticket_act, name="act"),

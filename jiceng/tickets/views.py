@@ -49,8 +49,8 @@ TICKET_RELATED = ("category", "grid", "building", "handler_org", "lead_org", "di
                   "handler_user", "merged_into", "recorded_by", "reporter_user")  # fmt: skip
 EXTRA_EVENT_LABELS = {"merged_in": "并入", "auto_supervise": "自动督办", "remind": "临期提醒", "create": "登记"}
 #: Events whose comment the reporter sees (internal notes such as 退单 reasons stay internal).
-REPORTER_VISIBLE = {"submit", "accept", "reject", "merge", "answer_directly", "sign", "progress", "complete",
-                    "verify_pass", "callback_rate", "withdraw", "close_forcibly"}  # fmt: skip
+REPORTER_VISIBLE = {"submit", "accept", "reject", "merge", "answer_directly", "handle_on_spot", "sign", "progress",
+                    "complete", "verify_pass", "callback_rate", "withdraw", "close_forcibly"}  # fmt: skip
 #: One-click actions whose button posts at once; the others open their small form.
 DANGER_ACTIONS = {"reject", "return", "close_forcibly", "verify_fail", "withdraw"}
 
@@ -422,6 +422,35 @@ def intake(request):
             return done
     status = 400 if request.method == "POST" else 200
     return render(request, "tickets/intake.html", {"title": "受理登记", "form": form}, status=status)
+
+
+# --- 待办 -----------------------------------------------------------------------------------------
+
+
+def may_handle_tickets(user) -> bool:
+    """Ticket staff of a node or a department / unit member: who has a 待办."""
+    return bool(user.is_authenticated and (user.scope.grants_with("tickets.change_ticket") or _is_unit_handler(user)))
+
+
+@login_required
+def todo(request):
+    """我的待办: what awaits the user's action — to accept, sign, report, handle, approve, verify, call
+    back — overdue first, each group with its count and a link to the whole list."""
+    user = request.user
+    if not may_handle_tickets(user):
+        raise PermissionDenied("只有承办诉求的工作人员有待办。")
+    return render(request, "tickets/todo.html", todo_context(user))
+
+
+def todo_context(user) -> dict:
+    from urllib.parse import urlencode
+
+    data = selectors.todo(user)
+    for group in data["groups"]:
+        group["url"] = f"{reverse('tickets:list')}?{urlencode(group['params'])}"
+        for ticket in group["tickets"]:
+            ticket.due_text = due_html(ticket)
+    return {"title": "我的待办", "todo": data}
 
 
 # --- the reporter's side -----------------------------------------------------------------------

@@ -57,6 +57,8 @@ PASSWORD = "Jiceng#2026"  # the demo password (jiceng.demo.builder.DEMO_PASSWORD
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 SERVER_START_TIMEOUT = 60
+#: The live server's environment (its database), for ``live_manage``.
+_LIVE_ENV: dict[str, str] = {}
 
 
 # --- collection -------------------------------------------------------------------------------
@@ -161,6 +163,8 @@ def live_app(tmp_path_factory):
         "JICENG_VAR_DIR": str(workdir),
         "PYTHONUNBUFFERED": "1",
     }
+    _LIVE_ENV.clear()
+    _LIVE_ENV.update(env)
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     proc = None
@@ -187,6 +191,23 @@ def live_app(tmp_path_factory):
         if database is not None:
             database.drop()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture
+def live_manage(live_app):
+    """``live_manage("shell", "-c", code)`` runs ``manage.py`` on the live server's database (set-up a
+    test cannot do through the UI, e.g. an account that must still change its initial password);
+    returns its standard output."""
+
+    def _manage(*args: str) -> str:
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=_LIVE_ENV, capture_output=True, text=True, timeout=120
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"manage.py {args[0]} 失败：\n{result.stderr[-4000:]}")
+        return result.stdout
+
+    return _manage
 
 
 # --- Playwright on Debian's Chromium ------------------------------------------------------------

@@ -32,13 +32,42 @@
   var building = document.querySelector("select[name=building]");
   var map = L.map(el, { zoomSnap: 0.25, attributionControl: false, tap: true });
   var marker = null;
+  var grids = [];  // the loaded GeoJSON features: which grid a point falls in
+  function inRing(x, y, ring) {
+    var inside = false;
+    for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      var xi = ring[i][0], yi = ring[i][1], xj = ring[j][0], yj = ring[j][1];
+      if ((yi > y) !== (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi) inside = !inside;
+    }
+    return inside;
+  }
+  function gridAt(latlng) {
+    for (var k = 0; k < grids.length; k++) {
+      var g = grids[k].geometry || {};
+      var polygons = g.type === "Polygon" ? [g.coordinates] : (g.type === "MultiPolygon" ? g.coordinates : []);
+      for (var p = 0; p < polygons.length; p++) {
+        var rings = polygons[p];
+        if (!rings.length || !inRing(latlng.lng, latlng.lat, rings[0])) continue;
+        var hole = false;
+        for (var h = 1; h < rings.length; h++) { if (inRing(latlng.lng, latlng.lat, rings[h])) hole = true; }
+        if (!hole) return String(grids[k].properties.name);
+      }
+    }
+    return "";
+  }
   function choose(latlng, label) {
     if (marker) { marker.setLatLng(latlng); } else { marker = L.circleMarker(latlng, { radius: 8, color: "#c8102e", fillOpacity: 0.8 }).addTo(map); }
     lng.value = latlng.lng.toFixed(6);
     lat.value = latlng.lat.toFixed(6);
     if (building) building.value = "";
-    status.textContent = "已选位置：" + (label ? label + " " : "") + lng.value + ", " + lat.value;
+    var grid = gridAt(latlng);
+    // Text only (textContent): a grid's name never becomes markup.
+    status.textContent = grid
+      ? "已选位置：" + (label && label !== grid ? label + " · " : "") + grid + "（" + lng.value + ", " + lat.value + "）"
+      : "所选位置不在地图上的网格内，请重新选点或选择楼栋。";
+    status.classList.toggle("text-danger", !grid);
     el.dataset.picked = "1";
+    el.dataset.grid = grid;
   }
   if (building) building.addEventListener("change", function () {
     if (building.value && marker) { map.removeLayer(marker); marker = null; lng.value = ""; lat.value = ""; status.textContent = "已选择楼栋"; }
@@ -46,6 +75,7 @@
   fetch(el.dataset.geojson, { credentials: "same-origin" })
     .then(function (r) { return r.json(); })
     .then(function (data) {
+      grids = data.features || [];
       var layer = L.geoJSON(data, {
         style: function () { return { color: "#c8102e", weight: 1, fillOpacity: 0.08 }; },
         onEachFeature: function (f, l) {

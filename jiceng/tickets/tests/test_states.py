@@ -33,6 +33,7 @@ ACTOR = {
     Actor.VERIFIER: "wenchang_worker",
     Actor.STAFF: "wenchang_worker",
     Actor.REPORTER_OR_STAFF: "resident_demo",
+    Actor.PATROL_RECORDER: "grid_wc01",
 }
 
 
@@ -52,6 +53,10 @@ def _setup(world, make_ticket, action, source):
         fields.update(extension_pending=True, extension_requested_until=now + dt.timedelta(days=9))
     if action in ("approve_suspend", "reject_suspend"):
         fields.update(suspend_pending=True)
+    if action == "handle_on_spot":  # a patrol event grid_wc01 recorded in their own grid
+        category = world.event
+        fields.update(channel="patrol", recorded_by=user("grid_wc01"), reporter_user=None, reporter_name="",
+                      reporter_phone="")  # fmt: skip
     if action == "archive" and source == Status.CLOSED:
         fields.update(callback_attempts=3)
     ticket = make_ticket(source, category=category, **fields)
@@ -60,6 +65,7 @@ def _setup(world, make_ticket, action, source):
             "reject": {"reason": "不属于本平台受理范围"},
             "merge": {"into": make_ticket(Status.ACCEPTED).pk} if action == "merge" else {},
             "answer_directly": {"reply": "需携带身份证和户口簿到社区服务中心办理"},
+            "handle_on_spot": {"reply": "已当场清理占道杂物"},
             "dispatch": {"lead_org": world.grid_org.pk},
             "return": {"reason": "不属于本单位职责"},
             "escalate": {"to_org": world.community_org.pk, "reason": "需社区协调"},
