@@ -560,7 +560,7 @@ def job_report(job: ImportJob) -> dict:
         "skipped_rows": job.skipped_rows,
         "applied": job.applied,
         "committed_through_row": job.committed_through_row,
-        "message": "任务进程已中断（长时间无心跳）。" if stale else job.message,
+        "message": "任务进程已中断（长时间无心跳）。" if stale else (job.unclaimed_notice or job.message),
         "warnings": job.warnings,
         "errors": job.errors,
     }
