@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "jiceng.dashboards",
     "jiceng.imports",
     "jiceng.exports",
+    "jiceng.periodic",
     "jiceng.api",
     "jiceng.demo",
 ]
