@@ -13,8 +13,10 @@ Transactions (docs/decisions/imports-and-exports.md):
   Batches keep the write lock short, which SQLite (one writer at a time) needs.
 
 Progress of a single long transaction cannot be written through that transaction (nobody else would
-see it), so it goes through a side channel: the cache (shared with Redis when ``REDIS_URL`` is set)
-and, on PostgreSQL, a second autocommit connection that updates the job row.
+see it), so it goes through a side channel: the ``progress`` cache, which every process shares (files
+under ``var/`` on one host, Redis when ``REDIS_URL`` is set), and, on PostgreSQL, a second autocommit
+connection that updates the job row. (SQLite has one writer: a second connection could not write the
+row while the import's transaction holds the lock.)
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from itertools import chain, islice
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.http import Http404
@@ -106,6 +108,11 @@ def enqueue_import(job_id: int) -> None:
 # --- progress side channel -------------------------------------------------------------------
 
 
+def progress_cache():
+    """The cache every process shares (settings ``CACHES["progress"]``): the worker writes, the web reads."""
+    return caches["progress"]
+
+
 def _progress_key(job_id: int) -> str:
     return f"jiceng:import:{job_id}:progress"
 
@@ -128,7 +135,9 @@ class Progress:
             return
         self.last = now
         pct = min(99, int(processed * 100 / total)) if total else 0
-        cache.set(_progress_key(self.job.pk), {"progress": pct, "processed": processed, "at": time.time()}, 3600)
+        progress_cache().set(
+            _progress_key(self.job.pk), {"progress": pct, "processed": processed, "at": time.time()}, 3600
+        )
         if self.side is not None:
             try:
                 with self.side.cursor() as cursor:
@@ -145,14 +154,14 @@ class Progress:
         if self.side is not None:
             self.side.close()
             self.side = None
-        cache.delete(_progress_key(self.job.pk))
+        progress_cache().delete(_progress_key(self.job.pk))
 
 
 def live_progress(job: ImportJob) -> tuple[int, bool]:
     """(progress, stale) for a job, merging the row with the side channel."""
     if job.is_finished:
         return (100 if job.status == JobStatus.DONE else job.progress), False
-    data = cache.get(_progress_key(job.pk)) or {}
+    data = progress_cache().get(_progress_key(job.pk)) or {}
     progress = max(job.progress, data.get("progress", 0))
     stale = job.is_stale and (time.time() - data.get("at", 0) > 600)
     return progress, stale
