@@ -75,5 +75,8 @@ def periodic_due(
         except OperationalError as exc:
             logger.warning("定时任务 %s：数据库暂时不可写（%s），下次检查时重试。", job.name, exc)
             continue
+        except Exception:
+            logger.exception("定时任务 %s：领取或加入队列失败，下次检查时重试。", job.name)
+            continue
         seen[job.name] = start
     return claimed
