@@ -39,11 +39,11 @@ class Command(BaseCommand):
                 signal.signal(signum, lambda *_: stop.set())
         seen: dict = {}
         while True:
-            close_old_connections()
+            if not once:
+                close_old_connections()  # a long-running process: drop connections that expired or broke
             for run in periodic_due(claimed_by=name, seen=seen):
                 start = timezone.localtime(run.period_start)
                 self.say(f"已加入队列：{run.job}（周期 {start:%Y-%m-%d %H:%M:%S}，后台任务 {run.task_id}）")
-            close_old_connections()
             if once or stop.wait(interval):
                 break
         if not once:
