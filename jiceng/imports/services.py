@@ -151,9 +151,13 @@ class Progress:
                 self.close()
 
     def close(self) -> None:
+        """Close the side connection. The published progress stays until ``forget``: until the job's row
+        says it finished, a reader would otherwise fall back to the row's progress (0 on SQLite)."""
         if self.side is not None:
             self.side.close()
             self.side = None
+
+    def forget(self) -> None:
         progress_cache().delete(_progress_key(self.job.pk))
 
 
@@ -529,6 +533,7 @@ def run_import(job: ImportJob, *, batch_size: int | None = None) -> ImportJob:
             updated_rows=c["updated"], skipped_rows=c["skipped"], rejected_rows=c["rejected"],
         )  # fmt: skip
     ImportJob.objects.filter(pk=job.pk).update(**fields)
+    run.progress.forget()  # only now: the row says the job finished
     job.refresh_from_db()
     audit_record(
         actor=job.owner, action="import", obj=job, success=status == JobStatus.DONE, scope_path=_top_path(job.owner),

@@ -82,3 +82,28 @@ def test_background_export_queued_over_a_minute_says_so(personas, client):
     ExportJob.objects.filter(pk=job.pk).update(status="running")
     page = client.get(f"/exports/{job.pk}/").content.decode()
     assert 'role="progressbar"' in page and "后台任务尚未开始处理" not in page
+
+
+def test_progress_stays_visible_until_the_row_says_the_import_finished(personas, monkeypatch):
+    """An all-or-nothing import publishes its progress in the shared cache; once the file is processed,
+    a reader must not see the bar fall back to the row's 0 % before the row says ``done``."""
+    user = personas.wenchang_worker
+    job = _queued_import(user, waited=dt.timedelta(seconds=1))
+    seen_when_closed = []
+    close = services.Progress.close
+
+    def closing(self):
+        close(self)
+        row = ImportJob.objects.get(pk=job.pk)  # still "running": the final update comes next
+        seen_when_closed.append((row.status, services.live_progress(row)[0]))
+
+    def publish_then_close(run):
+        run.progress.publish(1, 2, force=True)  # 50 %
+        return True
+
+    monkeypatch.setattr(services.Progress, "close", closing)
+    monkeypatch.setattr(services.ImportRun, "run", publish_then_close)
+    done = services.run_import(job)
+    assert seen_when_closed == [("running", 50)]
+    assert (done.status, services.live_progress(done)[0]) == ("done", 100)
+    assert services.progress_cache().get(services._progress_key(job.pk)) is None  # forgotten once finished
