@@ -18,10 +18,12 @@ Every wait is bounded; every process is started in its own session and killed at
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import http.cookiejar
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -404,3 +406,65 @@ def test_schedulers_racing_for_one_period_run_it_exactly_once(world, tmp_path):
     assert after == before + 1, "exactly one task enqueued for the period"
     assert world.db.rows("SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE id = %s",
                          world.db.task_key(runs[0][1]))[0][0] == 1  # fmt: skip
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_make_demo_starts_web_worker_and_scheduler_and_ctrl_c_stops_them_all(world):
+    """``make demo`` serves through honcho and Procfile.dev; run that Procfile on the world's database."""
+    dry = subprocess.run(["make", "-n", "demo", "PORT=8199"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert "honcho -f Procfile.dev start -p 8199" in dry.stdout, dry.stdout[-2000:]
+    port = _free_port()
+    env = {**world.env, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    output = world.workdir / "honcho.log"
+    with output.open("w") as out:
+        honcho = subprocess.Popen(
+            [str(Path(sys.executable).parent / "honcho"), "--no-colour", "-f", "Procfile.dev", "start", "-p", str(port)],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    try:
+
+        def read() -> str:
+            return output.read_text(errors="replace")
+
+        def up():
+            out = read()
+            if "定时任务调度已启动" not in out or "Starting worker" not in out:
+                return False
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                    return r.status == 200
+            except OSError:
+                return False
+
+        _wait_for("honcho 启动 web、worker、scheduler", up, 90, world)
+        out = read()
+        pids = {m[1]: int(m[2]) for m in re.finditer(r"\| (\S+) started \(pid=(\d+)\)", out)}
+        assert set(pids) == {"web.1", "worker.1", "scheduler.1"}, out
+        os.killpg(honcho.pid, signal.SIGINT)  # what Ctrl+C sends to the terminal's foreground group
+        honcho.wait(timeout=30)
+        out = read()
+        deadline = time.monotonic() + 10  # the SIGTERM honcho sent each group is being handled
+        while (left := [name for name, pid in pids.items() if _group_alive(pid)]) and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        if honcho.poll() is None:
+            os.killpg(honcho.pid, signal.SIGINT)
+            try:
+                honcho.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(honcho.pid, signal.SIGKILL)
+                honcho.wait()
+        for m in re.finditer(r"started \(pid=(\d+)\)", read()):  # honcho's children have sessions of their own
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(int(m[1]), signal.SIGKILL)
+    assert honcho.returncode == 130  # make demo treats this as a normal end
+    for name in ("web.1", "worker.1", "scheduler.1"):
+        assert f"{name} stopped" in out, out[-3000:]
+    assert left == [], "processes left running after Ctrl+C"
