@@ -1,5 +1,6 @@
 # jiceng — two commands for a fresh machine (see README.md):
-#   make demo   virtualenv + install + migrate + demo district + serve http://127.0.0.1:8000
+#   make demo   virtualenv + install + migrate + demo district + web, task worker and scheduler on
+#               http://127.0.0.1:8000 (another port: make demo PORT=8101); Ctrl+C stops them all
 #   make test   virtualenv + test tools (+ Debian chromium and CJK font as root) + the whole gate
 #
 # Both honour DATABASE_URL from the environment (default: the embedded SQLite file var/jiceng.sqlite3).
@@ -16,6 +17,8 @@ PIP := $(PY) -m pip --disable-pip-version-check
 MANAGE := $(PY) manage.py
 RUNTIME_STAMP := $(VENV)/.installed-requirements
 DEV_STAMP := $(VENV)/.installed-requirements-dev
+# The demo's web port; honcho hands it to Procfile.dev's web process.
+PORT ?= 8000
 
 # Only for `check --deploy` of the production settings: a throwaway secret that is never used to sign anything.
 DEPLOY_CHECK_ENV := DJANGO_SETTINGS_MODULE=jiceng.settings.prod \
@@ -43,9 +46,11 @@ demo: $(RUNTIME_STAMP) var
 	$(MANAGE) seed_demo
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	@echo
-	@echo "jiceng 演示环境：http://127.0.0.1:8000/  （按 Ctrl+C 停止）"
+	@echo "jiceng 演示环境：http://127.0.0.1:$(PORT)/  （网站 web、后台任务进程 worker、定时任务调度 scheduler 一起运行；按 Ctrl+C 全部停止）"
 	@echo
-	$(MANAGE) runserver 127.0.0.1:8000
+	@# honcho (Procfile.dev) starts the three and stops them all on Ctrl+C; its exit code 130 there is no error.
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" PYTHONUNBUFFERED=1 $(VENV)/bin/honcho -f Procfile.dev start -p $(PORT) \
+		|| { rc=$$?; [ $$rc -eq 130 ] || [ $$rc -eq 143 ] || exit $$rc; }
 
 # Debian's Chromium and a CJK font for the browser tests (Playwright cannot download browsers here).
 browsers:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from jiceng.core.jobs import unclaimed_notice
 from jiceng.imports.choices import JobStatus
 
 
@@ -52,6 +53,11 @@ class ExportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {JobStatus.DONE, JobStatus.FAILED}
+
+    @property
+    def unclaimed_notice(self) -> str:
+        """Set when no worker has started the job a minute after it was submitted (shown instead of 0 %)."""
+        return unclaimed_notice(self.status, self.created_at)
 
     @property
     def download_name(self) -> str:

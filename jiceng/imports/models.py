@@ -9,6 +9,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from jiceng.core.jobs import unclaimed_notice
+
 from .choices import ImportMode, JobStatus, OnExisting
 
 #: A running job whose heartbeat is older than this is reported as failed (its process died).
@@ -75,6 +77,11 @@ class ImportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {JobStatus.DONE, JobStatus.FAILED}
+
+    @property
+    def unclaimed_notice(self) -> str:
+        """Set when no worker has started the job a minute after it was submitted (shown instead of 0 %)."""
+        return unclaimed_notice(self.status, self.created_at)
 
     @property
     def is_stale(self) -> bool:

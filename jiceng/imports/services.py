@@ -13,8 +13,10 @@ Transactions (docs/decisions/imports-and-exports.md):
   Batches keep the write lock short, which SQLite (one writer at a time) needs.
 
 Progress of a single long transaction cannot be written through that transaction (nobody else would
-see it), so it goes through a side channel: the cache (shared with Redis when ``REDIS_URL`` is set)
-and, on PostgreSQL, a second autocommit connection that updates the job row.
+see it), so it goes through a side channel: the ``progress`` cache, which every process shares (files
+under ``var/`` on one host, Redis when ``REDIS_URL`` is set), and, on PostgreSQL, a second autocommit
+connection that updates the job row. (SQLite has one writer: a second connection could not write the
+row while the import's transaction holds the lock.)
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from itertools import chain, islice
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.http import Http404
@@ -107,6 +109,11 @@ def enqueue_import(job_id: int) -> None:
 # --- progress side channel -------------------------------------------------------------------
 
 
+def progress_cache():
+    """The cache every process shares (settings ``CACHES["progress"]``): the worker writes, the web reads."""
+    return caches["progress"]
+
+
 def _progress_key(job_id: int) -> str:
     return f"jiceng:import:{job_id}:progress"
 
@@ -129,7 +136,9 @@ class Progress:
             return
         self.last = now
         pct = min(99, int(processed * 100 / total)) if total else 0
-        cache.set(_progress_key(self.job.pk), {"progress": pct, "processed": processed, "at": time.time()}, 3600)
+        progress_cache().set(
+            _progress_key(self.job.pk), {"progress": pct, "processed": processed, "at": time.time()}, 3600
+        )
         if self.side is not None:
             try:
                 with self.side.cursor() as cursor:
@@ -143,17 +152,21 @@ class Progress:
                 self.close()
 
     def close(self) -> None:
+        """Close the side connection. The published progress stays until ``forget``: until the job's row
+        says it finished, a reader would otherwise fall back to the row's progress (0 on SQLite)."""
         if self.side is not None:
             self.side.close()
             self.side = None
-        cache.delete(_progress_key(self.job.pk))
+
+    def forget(self) -> None:
+        progress_cache().delete(_progress_key(self.job.pk))
 
 
 def live_progress(job: ImportJob) -> tuple[int, bool]:
     """(progress, stale) for a job, merging the row with the side channel."""
     if job.is_finished:
         return (100 if job.status == JobStatus.DONE else job.progress), False
-    data = cache.get(_progress_key(job.pk)) or {}
+    data = progress_cache().get(_progress_key(job.pk)) or {}
     progress = max(job.progress, data.get("progress", 0))
     stale = job.is_stale and (time.time() - data.get("at", 0) > 600)
     return progress, stale
@@ -521,6 +534,7 @@ def run_import(job: ImportJob, *, batch_size: int | None = None) -> ImportJob:
             updated_rows=c["updated"], skipped_rows=c["skipped"], rejected_rows=c["rejected"],
         )  # fmt: skip
     ImportJob.objects.filter(pk=job.pk).update(**fields)
+    run.progress.forget()  # only now: the row says the job finished
     job.refresh_from_db()
     audit_record(
         actor=job.owner, action="import", obj=job, success=status == JobStatus.DONE, scope_path=_top_path(job.owner),
@@ -561,7 +575,7 @@ def job_report(job: ImportJob) -> dict:
         "skipped_rows": job.skipped_rows,
         "applied": job.applied,
         "committed_through_row": job.committed_through_row,
-        "message": "任务进程已中断（长时间无心跳）。" if stale else job.message,
+        "message": "任务进程已中断（长时间无心跳）。" if stale else (job.unclaimed_notice or job.message),
         "warnings": job.warnings,
         "errors": job.errors,
     }

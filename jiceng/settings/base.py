@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "jiceng.dashboards",
     "jiceng.imports",
     "jiceng.exports",
+    "jiceng.periodic",
     "jiceng.api",
     "jiceng.demo",
 ]
@@ -186,10 +187,25 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# "progress": what a worker publishes while its own transaction is still open (an all-or-nothing import's
+# progress bar) and the web processes read, so every process must share it — files under var/ on one host
+# (the embedded SQLite demo), Redis when REDIS_URL is set. A per-process memory cache would never show the
+# web process a worker's progress.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "progress": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache" / "progress"),
+    },
+}
 if os.environ.get("REDIS_URL"):
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]},
+        "progress": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": "progress",
+        },
     }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

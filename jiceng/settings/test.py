@@ -18,3 +18,9 @@ JICENG_AUDIT_DB_TRIGGERS = False
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = __import__("tempfile").mkdtemp(prefix="jiceng-test-media-")
+# The shared progress cache in a directory of this test process, not the repository's var/.
+if CACHES["progress"]["BACKEND"].endswith("FileBasedCache"):
+    CACHES = {
+        **CACHES,
+        "progress": {**CACHES["progress"], "LOCATION": __import__("tempfile").mkdtemp(prefix="jiceng-test-cache-")},
+    }

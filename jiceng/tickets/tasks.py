@@ -1,7 +1,7 @@
 """Background jobs of the 诉求 loop: the overdue check (超期督办) and the reminders before the deadline.
 
-``check_overdue`` is a django-tasks task (enqueue it from a scheduler) and also runs from cron through
-``manage.py tickets_check_overdue``. It is idempotent: running it twice in a row changes nothing the
+``check_overdue`` is a django-tasks task that ``manage.py run_scheduler`` queues every 10 minutes
+(``tickets/periodic.py``); ``manage.py tickets_check_overdue`` runs one pass by hand. It is idempotent: running it twice in a row changes nothing the
 second time (each step is guarded by a flag on the ticket: ``supervise_level``, ``yellow_card_at``,
 ``reminded_at``).
 """

@@ -1,4 +1,4 @@
-"""``manage.py tickets_check_overdue``: one pass of the overdue job, for cron (e.g. every 15 minutes)."""
+"""``manage.py tickets_check_overdue``: one pass of the overdue job, by hand (``run_scheduler`` queues it every 10 min)."""
 
 from django.core.management.base import BaseCommand
 
