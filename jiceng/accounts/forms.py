@@ -15,7 +15,8 @@ INVALID_LOGIN = "用户名或密码错误。"
 
 
 def _password_help() -> str:
-    return "；".join(password_validators_help_texts())
+    """The validators' rules as one sentence: 密码至少包含 8 个字符；……；新密码不能……相同。"""
+    return "；".join(text.rstrip("。；") for text in password_validators_help_texts()) + "。"
 
 
 class LoginForm(AuthenticationForm):
@@ -105,7 +106,7 @@ class UserCreateForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["home_area"].queryset = selectors.areas_for(user, "add").exclude(kind__in=["grid", "quarter"])
-        self.fields["password1"].help_text = _password_help() + "。首次登录时须修改。"
+        self.fields["password1"].help_text = _password_help() + "首次登录时须修改。"
         bootstrapify(self)
 
     def clean(self):
