@@ -403,9 +403,13 @@ def test_a_household_refuses_a_second_spouse_of_the_head(personas):
     first = _create(personas.grid_wc01, relation_to_head="10", household=household)
     assert first.relation_to_head == "10"
     with writes_nothing(), pytest.raises(ValidationError) as exc:
-        _create(personas.grid_wc01, id_number=make_id("19910101", seq="904"), relation_to_head="10", household=household)
+        _create(
+            personas.grid_wc01, id_number=make_id("19910101", seq="904"), relation_to_head="10", household=household
+        )
     assert _errors(exc) == {"relation_to_head": ["该户已登记户主的配偶，一户只能有一名配偶，请核对与户主关系。"]}
-    child = _create(personas.grid_wc01, id_number=make_id("20150101", seq="905"), relation_to_head="20", household=household)
+    child = _create(
+        personas.grid_wc01, id_number=make_id("20150101", seq="905"), relation_to_head="20", household=household
+    )
     with writes_nothing(), pytest.raises(ValidationError) as exc:
         resident_update(actor=personas.grid_wc01, resident=child, relation_to_head="10")
     assert _errors(exc) == {"relation_to_head": ["该户已登记户主的配偶，一户只能有一名配偶，请核对与户主关系。"]}
