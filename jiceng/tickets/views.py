@@ -155,6 +155,7 @@ def _is_unit_handler(user) -> bool:
 def ticket_detail(request, pk):
     ticket = _ticket(request, pk)
     user = request.user
+    services.notification_mark_read(actor=user, ticket=ticket)  # opening the ticket reads its notifications
     if not is_ticket_staff(user) and policy.user_is_reporter(user, ticket) and not _is_unit_handler(user):
         return _follow_page(request, ticket, reporter=True)
     return render(request, "tickets/ticket_detail.html", detail_context(request, ticket))
