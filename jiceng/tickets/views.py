@@ -405,6 +405,7 @@ def _follow_page(request, ticket, *, reporter: bool, status: int = 200, anonymou
         "ticket": ticket,
         "events": timeline(ticket, for_reporter=True),
         "photos": [a for a in ticket.attachments.all() if a.action_id is None] if reporter else [],
+        "result_photos": _result_photos(ticket) if reporter else [],
         "rate_form": rate_form,
         "can_withdraw": "withdraw" in actions,
         "due": local(ticket.due_at) if ticket.status in OPEN_STATES else "",
@@ -412,6 +413,19 @@ def _follow_page(request, ticket, *, reporter: bool, status: int = 200, anonymou
         "anonymous_code": anonymous_code,
     }
     return render(request, "tickets/m/follow.html", context, status=status)
+
+
+#: The events whose photos show the reporter what was done (the handler's 办结 or 当场答复).
+RESULT_PHOTO_ACTIONS = ("complete", "answer_directly")
+
+
+def _result_photos(ticket: Ticket) -> list[TicketAttachment]:
+    """The photos of the latest 办结 (the department's "after" pictures), shown to the reporter with the
+    reply; photos of internal steps (progress notes, returns) stay with the handlers."""
+    latest = ticket.actions.filter(action__in=RESULT_PHOTO_ACTIONS).order_by("-created_at", "-id").first()
+    if latest is None:
+        return []
+    return list(TicketAttachment.objects.filter(ticket=ticket, action=latest).order_by("id"))
 
 
 def _looked_up(number: str, code: str) -> Ticket | None:
