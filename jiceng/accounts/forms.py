@@ -87,7 +87,20 @@ class TokenForm(forms.Form):
         return self.cleaned_data["token"].strip()
 
 
+class FilterableSelect(forms.Select):
+    """A drop-down with a search box above it (``select-filter.js``): the node picker lists a whole
+    district's nodes, too many to scroll."""
+
+    class Media:
+        js = ("accounts/select-filter.js",)
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__({"data-jc-filter": "输入名称筛选，如“文昌”", **(attrs or {})}, choices)
+
+
 class AreaChoiceField(forms.ModelChoiceField):
+    widget = FilterableSelect
+
     def label_from_instance(self, obj):
         return f"{'　' * (obj.depth - 1)}{obj.name}（{obj.get_kind_display()}）"
 

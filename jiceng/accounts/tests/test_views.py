@@ -167,3 +167,10 @@ def test_user_list_query_count_does_not_grow_with_rows(client, personas):
     with CaptureQueriesContext(connection) as second:
         assert client.get("/accounts/users/").status_code == 200
     assert len(second) == len(first)
+
+
+def test_the_node_picker_has_a_search_box(client, personas):
+    verified_login(client, "secadmin")
+    html = client.get(f"/accounts/users/{personas.grid_wc02.pk}/grant/").content.decode()
+    assert 'data-jc-filter="输入名称筛选，如“文昌”"' in html and 'name="area"' in html
+    assert '<script src="/static/accounts/select-filter.js"></script>' in html
