@@ -483,13 +483,33 @@ def lookup(request):
 # --- maps and statistics -----------------------------------------------------------------------
 
 
+#: How far around a resident's own grid their map reaches (degrees, ≈ 1.5 km here).
+NEARBY_DEGREES = 0.015
+
+
+def _home_area(user) -> Area | None:
+    """Where a resident lives (their grid) or a Party member reports (their community)."""
+    if user.scope.household_id:
+        return Area.objects.filter(buildings__households__pk=user.scope.household_id).first()
+    if user.scope.report_community_id:
+        return Area.objects.filter(pk=user.scope.report_community_id).first()
+    return None
+
+
 def grids_geojson(request):
-    """Grid polygons for the location pickers: staff get their scope's grids; residents and anonymous
-    reporters get every active grid of the district (boundaries and names only — they are published)."""
+    """Grid polygons for the location pickers: staff get their scope's grids; a resident (or Party member)
+    the grids around where they live (their grid and its neighbours, not the whole district); anonymous
+    reporters every active grid of the district (boundaries and names only — they are published)."""
     user = request.user
     qs = Area.objects.filter(kind=AreaKind.GRID, is_active=True)
     if user.is_authenticated and user.scope.grants_with("territory.view_area"):
         qs = qs.restrict(user)
+    elif user.is_authenticated and (home := _home_area(user)) is not None and home.min_lng is not None:
+        m = NEARBY_DEGREES
+        qs = qs.filter(
+            max_lng__gte=home.min_lng - m, min_lng__lte=home.max_lng + m,
+            max_lat__gte=home.min_lat - m, min_lat__lte=home.max_lat + m,
+        )  # fmt: skip
     features = [
         {"type": "Feature", "geometry": g.boundary, "properties": {"id": g.pk, "name": g.name}}
         for g in qs.only("id", "name", "boundary").order_by("code")
