@@ -13,5 +13,12 @@ class ExportsConfig(AppConfig):
             "数据导出", {"export": "导出", "export_denied": "导出（被拒绝）", "export_download": "下载导出文件"}
         )
         register_detail(
-            {"path": "页面", "query": "筛选条件", "list": "列表", "reveal": "含完整信息", "export": "导出时查看"}
+            {
+                "path": "页面",
+                "query": "筛选条件",
+                "list": "列表",
+                "reveal": "含完整信息",
+                "export": "导出时查看",
+                "full_register": "完整台账列",
+            }
         )

@@ -22,7 +22,7 @@ from .choices import Relation
 from .filters import TAGS_PERM, ResidentFilterSet, WorkerFilterSet
 from .forms import ResidentForm, ResidentTagForm, RevealForm, WorkerForm
 from .models import Resident, ResidentTag, Worker
-from .tables import ResidentTable, WorkerTable, age_of
+from .tables import ResidentRegisterTable, ResidentTable, WorkerTable, age_of
 
 
 def _crumbs(user, area, tail):
@@ -47,6 +47,7 @@ class ResidentListView(ObjectListView):
         )
     )  # fmt: skip
     table_class = ResidentTable
+    export_register_table_class = ResidentRegisterTable
     filterset_class = ResidentFilterSet
     add_url = reverse_lazy("people:resident_add")
     title = "居民（实有人口）"
