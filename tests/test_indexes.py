@@ -20,6 +20,7 @@ C_COLLATED = [
     ("party_partygroup", "scope_path"),
     ("party_partymember", "scope_path"),
     ("party_partyorg", "scope_path"),
+    ("people_resident", "given_name"),
     ("people_resident", "name"),
     ("people_resident", "scope_path"),
     ("people_residenttag", "scope_path"),
