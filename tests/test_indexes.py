@@ -20,6 +20,7 @@ C_COLLATED = [
     ("party_partygroup", "scope_path"),
     ("party_partymember", "scope_path"),
     ("party_partyorg", "scope_path"),
+    ("people_resident", "given_name"),
     ("people_resident", "name"),
     ("people_resident", "scope_path"),
     ("people_residenttag", "scope_path"),
@@ -68,7 +69,7 @@ INDEXES = {
         "people_resident_pkey", "people_resident_id_hash_key", "people_resident_phone_hash_7f2bd51a",
         "people_resident_scope_path_5df9cefa", "people_resident_building_id_acedf8a4",
         "people_resident_grid_id_7033e219", "people_resident_household_id_ced4480b",
-        "resident_scope_idx", "resident_name_idx", "resident_last4_idx",
+        "resident_scope_idx", "resident_name_idx", "resident_last4_idx", "resident_given_idx",
     },
     "territory_household": {
         "territory_household_pkey", "territory_household_household_no_key",

@@ -15,7 +15,8 @@ INVALID_LOGIN = "用户名或密码错误。"
 
 
 def _password_help() -> str:
-    return "；".join(password_validators_help_texts())
+    """The validators' rules as one sentence: 密码至少包含 8 个字符；……；新密码不能……相同。"""
+    return "；".join(text.rstrip("。；") for text in password_validators_help_texts()) + "。"
 
 
 class LoginForm(AuthenticationForm):
@@ -101,7 +102,20 @@ class TokenForm(forms.Form):
         return self.cleaned_data["token"].strip()
 
 
+class FilterableSelect(forms.Select):
+    """A drop-down with a search box above it (``select-filter.js``): the node picker lists a whole
+    district's nodes, too many to scroll."""
+
+    class Media:
+        js = ("accounts/select-filter.js",)
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__({"data-jc-filter": "输入名称筛选，如“文昌”", **(attrs or {})}, choices)
+
+
 class AreaChoiceField(forms.ModelChoiceField):
+    widget = FilterableSelect
+
     def label_from_instance(self, obj):
         return f"{'　' * (obj.depth - 1)}{obj.name}（{obj.get_kind_display()}）"
 
@@ -120,7 +134,7 @@ class UserCreateForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["home_area"].queryset = selectors.areas_for(user, "add").exclude(kind__in=["grid", "quarter"])
-        self.fields["password1"].help_text = _password_help() + "。首次登录时须修改。"
+        self.fields["password1"].help_text = _password_help() + "首次登录时须修改。"
         bootstrapify(self)
 
     def clean(self):

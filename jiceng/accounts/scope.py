@@ -44,6 +44,16 @@ class Grant:
         return ROLES[self.role].label
 
 
+#: A grant on a node of this kind lets its holder list nodes of these kinds (its own node and below).
+AREA_KINDS_LISTED = {
+    "district": {"street", "community", "grid", "quarter"},
+    "street": {"street", "community", "grid", "quarter"},
+    "community": {"community", "grid", "quarter"},
+    "grid": {"grid"},
+    "quarter": {"quarter"},
+}
+
+
 @dataclass
 class UserScope:
     user_id: int
@@ -77,6 +87,19 @@ class UserScope:
 
     def has_perm(self, perm: str) -> bool:
         return any(ROLES[g.role].has_perm(perm) for g in self.grants)
+
+    @property
+    def area_list_kinds(self) -> frozenset[str]:
+        """The kinds of node (street, community, grid, quarter) of which this user's lists can show any:
+        a grant covers its own node and what lies below it; a Party member's personal view is their
+        报到 community alone. The 辖区 menu offers only these lists, never an empty one."""
+        kinds: set[str] = set()
+        for g in self.grants_with("territory.view_area"):
+            kinds |= AREA_KINDS_LISTED.get(g.area_kind, set())
+        personal = any(ROLES[g.role].personal and ROLES[g.role].has_perm("territory.view_area") for g in self.grants)
+        if personal and self.report_community_id:
+            kinds.add("community")
+        return frozenset(kinds)
 
     def grants_with(self, perm: str) -> list[Grant]:
         return [g for g in self.grants if ROLES[g.role].has_perm(perm) and not ROLES[g.role].personal]

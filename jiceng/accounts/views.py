@@ -379,10 +379,21 @@ class EnrolmentCodeIssueView(LoginRequiredMixin, View):
 
 
 class RoleRevokeView(LoginRequiredMixin, View):
-    http_method_names = ["post"]
+    """撤销角色 in two steps: the page asks to confirm (what is revoked, from whom, and what follows), and
+    only a POST carrying ``confirm`` revokes. A POST without it (a stray click, an old form) shows the
+    question again and changes nothing."""
+
+    http_method_names = ["get", "post"]
+    template_name = "accounts/role_revoke.html"
+
+    def get(self, request, pk):
+        grant = selectors.get_grant_or_404(request.user, pk)
+        return render(request, self.template_name, {"grant": grant, "title": "撤销角色"})
 
     def post(self, request, pk):
         grant = selectors.get_grant_or_404(request.user, pk)
+        if request.POST.get("confirm") != "yes":
+            return render(request, self.template_name, {"grant": grant, "title": "撤销角色"})
         user_pk = grant.user_id
         try:
             services.role_revoke(actor=request.user, grant=grant)

@@ -5,3 +5,17 @@ class AuditConfig(AppConfig):
     name = "jiceng.audit"
     label = "audit"
     verbose_name = "审计"
+
+    def ready(self):
+        from .registry import register_detail, register_events
+
+        register_events(
+            "通用",
+            {"create": "新建", "update": "修改", "delete": "删除", "view": "查看", "bulk_create": "批量新建",
+             "bulk_update": "批量修改"},
+        )  # fmt: skip
+        register_events("个人信息", {"reveal": "查看完整信息", "reveal_denied": "查看完整信息（被拒绝）"})
+        register_detail(
+            {"changes": "修改前后", "reason": "理由", "field": "字段", "model": "数据类别", "count": "条数",
+             "ids": "记录编号", "user": "账号", "role": "角色", "area": "管辖范围"}
+        )  # fmt: skip

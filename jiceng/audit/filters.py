@@ -4,7 +4,7 @@ from django.forms import Select
 from jiceng.core.forms import DateInput
 
 from .models import AuditLog, SensitiveAccessLog
-from .tables import ACTION_LABELS
+from .registry import event_choices
 
 
 def _style(filterset):
@@ -23,9 +23,8 @@ class _DateRange(filters.FilterSet):
 
 
 class AuditLogFilterSet(_DateRange):
-    action = filters.ChoiceFilter(
-        label="事件类型", choices=sorted(ACTION_LABELS.items(), key=lambda kv: kv[0]), empty_label="全部"
-    )
+    # Every event type an app registered (the ticket events included), grouped as the apps name them.
+    action = filters.ChoiceFilter(label="事件类型", choices=event_choices, empty_label="全部")
     username = filters.CharFilter(label="用户名", lookup_expr="icontains")
     success = filters.BooleanFilter(label="是否成功")
 

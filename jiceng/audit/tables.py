@@ -1,33 +1,7 @@
 import django_tables2 as tables
 
+from . import display, registry
 from .models import AuditLog, SensitiveAccessLog
-
-#: Chinese names of the audit event types (the codes are written by the services).
-ACTION_LABELS = {
-    "login": "登录",
-    "logout": "退出",
-    "login_failed": "登录失败",
-    "password_change": "修改密码",
-    "otp_enroll": "绑定动态口令",
-    "otp_verify": "动态口令验证",
-    "otp_reset": "重置动态口令",
-    "otp_code_issue": "签发动态口令绑定码",
-    "otp_code_check": "核验动态口令绑定码",
-    "user_create": "创建账号",
-    "user_activate": "启用账号",
-    "user_deactivate": "停用账号",
-    "role_grant": "授予角色",
-    "role_revoke": "撤销角色",
-    "create": "新建",
-    "update": "修改",
-    "delete": "删除",
-    "view": "查看",
-    "reveal": "查看完整信息",
-    "reveal_denied": "查看完整信息（被拒绝）",
-    "export": "导出",
-    "api_token": "获取接口令牌",
-    "seed_demo": "生成演示数据",
-}
 
 
 class AuditLogTable(tables.Table):
@@ -47,7 +21,7 @@ class AuditLogTable(tables.Table):
         empty_text = "暂无记录"
 
     def render_action(self, value):
-        return ACTION_LABELS.get(value, value)
+        return registry.event_label(value)
 
     def render_object_repr(self, value, record):
         from .services import display_repr
@@ -69,3 +43,9 @@ class SensitiveAccessLogTable(tables.Table):
         fields = ("ts", "user", "subject_type", "subject_repr", "field", "reason", "ip")
         order_by = ("-ts",)
         empty_text = "暂无记录"
+
+    def render_subject_type(self, value):
+        return display.object_type_label(value)
+
+    def render_field(self, value, record):
+        return display.field_label(record.subject_type, value)

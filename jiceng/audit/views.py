@@ -3,18 +3,17 @@ answers GET only, and the models refuse updates and deletes anyway."""
 
 from __future__ import annotations
 
-import json
-
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.views import View
 
 from jiceng.core.views import ObjectListView, ScopedViewMixin
 
+from . import display, registry
 from .filters import AuditLogFilterSet, SensitiveAccessLogFilterSet
 from .models import AuditLog, SensitiveAccessLog
-from .services import display_detail, display_repr
-from .tables import ACTION_LABELS, AuditLogTable, SensitiveAccessLogTable
+from .services import display_repr
+from .tables import AuditLogTable, SensitiveAccessLogTable
 
 
 class AuditReadOnlyMixin:
@@ -45,9 +44,11 @@ class AuditLogDetailView(AuditReadOnlyMixin, ScopedViewMixin, View):
         context = {
             "title": "审计记录",
             "object": entry,
-            "action_label": ACTION_LABELS.get(entry.action, entry.action),
+            "action_label": registry.event_label(entry.action),
             "object_label": display_repr(entry),
-            "detail_json": json.dumps(display_detail(entry.detail), ensure_ascii=False, indent=2, sort_keys=True),
+            "object_type_label": display.object_type_label(entry.object_type),
+            "change_rows": display.change_rows(entry),
+            "detail_rows": display.detail_rows(entry),
         }
         return render(request, self.template_name, context)
 

@@ -102,9 +102,18 @@ class ObjectListView(ScopedViewMixin, View):
                 qs = filterset.qs
         return filterset, qs
 
-    def get_export_table(self):
-        """Every filtered row in the list's sort order, unpaginated (read by ``jiceng.exports``)."""
-        table = self.table_class(self.get_filtered()[1], request=self.request)
+    #: A table of the register's full columns (every field a roster keeps, masked as on the list), offered
+    #: as "完整台账列" by the export button; ``None``: the export carries the list's columns only.
+    export_register_table_class = None
+
+    def get_export_table(self, *, full_register: bool = False):
+        """Every filtered row in the list's sort order, unpaginated (read by ``jiceng.exports``); with
+        ``full_register`` in the register table's columns (all fields loaded, whatever the list defers)."""
+        qs = self.get_filtered()[1]
+        table_class = self.table_class
+        if full_register and self.export_register_table_class is not None:
+            table_class, qs = self.export_register_table_class, qs.defer(None)
+        table = table_class(qs, request=self.request)
         RequestConfig(self.request, paginate=False).configure(table)
         return table
 
@@ -165,6 +174,7 @@ class ObjectListView(ScopedViewMixin, View):
             "verbose_name": self.model._meta.verbose_name,
             "add_url": self.add_url if self.add_url and self.can("add") else None,
             "can_export": self.can("export"),
+            "export_register": self.export_register_table_class is not None,
             **self.get_extra_context(),
         }
         template = "generic/object_list_partial.html" if getattr(request, "htmx", False) else self.template_name

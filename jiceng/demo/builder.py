@@ -18,6 +18,7 @@ from jiceng.accounts.models import RoleGrant, User
 from jiceng.audit.services import audit_record
 from jiceng.core.crypto import encrypt
 from jiceng.core.masking import mask_id_number, mask_phone
+from jiceng.core.names import given_name_of
 from jiceng.open311.services import ensure_demo_api_key
 from jiceng.party.choices import OrgType, SeatRole, SecretaryChannel
 from jiceng.party.models import CentralHousehold, CommitteeSeat, PartyGroup, PartyMember, PartyOrg, add_years
@@ -254,9 +255,11 @@ def _build_people(rng, buildings, scale, today, log):
             number = make_id_number(rng, birth, gender, used_ids, local=not floating)
             phone = make_phone(rng, used_phones) if (today - birth).days > 16 * 365 else ""
             age = (today - birth).days // 365
+            name = make_name(rng)
             residents.append(
                 Resident(
-                    name=make_name(rng),
+                    name=name,
+                    given_name=given_name_of(name),
                     id_number=encrypt(number),
                     id_hash=id_hash_for(number),
                     id_last4=number[-4:],

@@ -27,6 +27,7 @@ class ExportJob(models.Model):
     query = models.TextField("筛选条件", blank=True)
     reveal = models.BooleanField("显示完整个人信息", default=False)
     reason = models.CharField("查看理由", max_length=200, blank=True)
+    full_register = models.BooleanField("完整台账列", default=False)
     status = models.CharField("状态", max_length=8, choices=JobStatus.choices, default=JobStatus.PENDING, db_index=True)
     progress = models.PositiveSmallIntegerField("进度（%）", default=0)
     total_rows = models.PositiveIntegerField("行数", default=0)

@@ -237,7 +237,7 @@ def _rows(table, queryset, columns: list[Column], reveal_paths: tuple[str, ...])
 
 def write_rows(job: ExportJob, view: ObjectListView, path: Path) -> int:
     user = job.owner
-    table = view.get_export_table()
+    table = view.get_export_table(full_register=job.full_register)
     queryset = table.data.data
     model = queryset.model
     perm = reveal_permission(model)
@@ -265,10 +265,15 @@ def write_rows(job: ExportJob, view: ObjectListView, path: Path) -> int:
     return written
 
 
-def export_create(*, actor, path: str, query: str = "", reveal: bool = False, reason: str = "") -> ExportJob:
-    """Check the request, record the job (and, when revealing, the reason), and return it pending."""
+def export_create(
+    *, actor, path: str, query: str = "", reveal: bool = False, reason: str = "", full_register: bool = False
+) -> ExportJob:
+    """Check the request, record the job (and, when revealing, the reason), and return it pending.
+    ``full_register``: the register's full columns (``export_register_table_class``), masked as usual."""
     view = list_view_for(actor, path, query)
     model = view.model
+    if full_register and view.export_register_table_class is None:
+        raise ValidationError({"full_register": "该列表没有完整台账格式，请导出当前列表的列。"})
     if not (actor.is_authenticated and view.can("view") and view.can("export")):
         audit_record(actor=actor, action="export_denied", success=False, detail={"path": path, "query": query})
         raise PermissionDenied("您没有导出该列表的权限。")
@@ -286,11 +291,12 @@ def export_create(*, actor, path: str, query: str = "", reveal: bool = False, re
     with transaction.atomic():
         job = ExportJob.objects.create(
             owner=actor, title=title[:100], model_label=model._meta.label, path=urlsplit(path).path, query=query,
-            reveal=reveal, reason=reason[:200], scope_path=_top_path(actor),
+            reveal=reveal, reason=reason[:200], scope_path=_top_path(actor), full_register=full_register,
         )  # fmt: skip
         audit_record(
             actor=actor, action="export", obj=job, scope_path=job.scope_path,
-            detail={"list": title, "path": job.path, "query": query, "reveal": reveal, "reason": reason[:200]},
+            detail={"list": title, "path": job.path, "query": query, "reveal": reveal, "reason": reason[:200],
+                    "full_register": full_register},
         )  # fmt: skip
         if reveal:
             sensitive_access_record(actor=actor, obj=job, field="id_number,phone", reason=reason[:200])

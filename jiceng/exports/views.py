@@ -45,6 +45,7 @@ def export_create(request):
         job = services.export_create(
             actor=request.user, path=path, query=query,
             reveal=request.POST.get("reveal") in {"1", "on", "true"}, reason=request.POST.get("reason", ""),
+            full_register=request.POST.get("full_register") in {"1", "on", "true"},
         )  # fmt: skip
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))

@@ -75,6 +75,14 @@ class ImportJob(models.Model):
         return reverse("imports:job_detail", args=[self.pk])
 
     @property
+    def kind_label(self) -> str:
+        """导入类型 in Chinese (``residents`` → 居民): the code is what the importers are keyed by."""
+        from .importers import IMPORTERS
+
+        importer = IMPORTERS.get(self.kind)
+        return str(importer.label) if importer is not None else self.kind
+
+    @property
     def is_finished(self) -> bool:
         return self.status in {JobStatus.DONE, JobStatus.FAILED}
 

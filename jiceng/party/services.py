@@ -546,6 +546,9 @@ def central_household_create(
     ch.save()
     ch.linked_households.set(linked_households)
     audit_record(
-        actor=actor, action="create", obj=ch, after={**snapshot(ch), "linked": [h.pk for h in linked_households]}
+        actor=actor,
+        action="create",
+        obj=ch,
+        after={**snapshot(ch), "linked_households": [h.pk for h in linked_households]},
     )
     return Result(ch)

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 
 from jiceng.core.filters import ScopedFilterSet
+from jiceng.core.names import looks_like_given_name
 from jiceng.core.validators import normalise_text, validate_phone
 from jiceng.party.models import add_years
 from jiceng.territory.models import Area, Building
@@ -24,13 +25,16 @@ TAGS_PERM = "people.viewtags_residenttag"
 
 
 def resident_search(qs, value: str):
-    """Name (beginning with: a surname or a full name), last 4 ID digits (exactly 4 digits or X), or an
-    exact phone number.
+    """Name (beginning with: a surname or a full name), given name (beginning with: "晨" finds 丁晨), last
+    4 ID digits (exactly 4 digits or X), or an exact phone number.
 
     A name is matched by its beginning, not anywhere inside it: ``name LIKE '王%'`` is a range on the
     (name, id) index (COLLATE "C" on PostgreSQL) and stays a few milliseconds at a million residents,
     while "contains" must read every row in scope (≈ 250 ms per search at a million; a trigram index
-    does not help one- or two-character Chinese queries)."""
+    does not help one- or two-character Chinese queries). A text that does not begin with a surname
+    (``names.looks_like_given_name``) is the beginning of a given name instead: the same range on
+    ``given_name`` (``resident_given_idx``). One column per query, never both: an OR of the two ranges
+    cannot be read in name order from an index (docs/decisions/scale.md)."""
     text = normalise_text(value or "").upper()
     if not text:
         return qs
@@ -42,11 +46,14 @@ def resident_search(qs, value: str):
         except ValidationError:
             return qs.none()  # digits that are neither 4 ID digits nor a valid phone match nobody
         return qs.filter(phone_hash=phone_hash_for(phone))
-    return qs.filter(name__startswith=value.strip())
+    text = value.strip()
+    if looks_like_given_name(text):
+        return qs.filter(given_name__startswith=text)
+    return qs.filter(name__startswith=text)
 
 
 class ResidentFilterSet(ScopedFilterSet):
-    q = filters.CharFilter(label="姓名（开头）/ 身份证后4位 / 手机号", method="search")
+    q = filters.CharFilter(label="姓名或名字（开头）/ 身份证后4位 / 手机号", method="search")
     # Choices need only a label: no grid polygons (a street lists ~120 grids on every page view).
     grid = filters.ModelChoiceFilter(
         label="网格", queryset=Area.objects.filter(kind="grid").only("id", "name", "path", "kind", "code")

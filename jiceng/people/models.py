@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from jiceng.core.crypto import EncryptedCharField
 from jiceng.core.masking import mask_id_number, mask_name, mask_phone
+from jiceng.core.names import given_name_of
 from jiceng.core.scoping import ScopedModel
 from jiceng.party.choices import PoliticalStatus
 
@@ -35,6 +36,9 @@ class Resident(ScopedModel):
     """
 
     name = models.CharField("姓名", max_length=50)  # indexed by resident_name_idx
+    # The name without its surname (丁晨 → 晨, 欧阳晓东 → 晓东), written with the name (``sync_masks``): the
+    # search finds given names with the same index range as full names (jiceng/core/names.py).
+    given_name = models.CharField("名字", max_length=50, blank=True, editable=False)  # resident_given_idx
     former_name = models.CharField("曾用名", max_length=50, blank=True)
     id_type = models.CharField("证件类型", max_length=16, choices=IdType.choices, default=IdType.RESIDENT_ID)
     id_number = EncryptedCharField("证件号码")
@@ -96,6 +100,11 @@ class Resident(ScopedModel):
                 fields=["name", "scope_path", "id"], name="resident_name_idx", condition=Q(deleted_at__isnull=True)
             ),
             models.Index(fields=["id_last4", "scope_path"], name="resident_last4_idx"),
+            models.Index(
+                fields=["given_name", "scope_path", "id"],
+                name="resident_given_idx",
+                condition=Q(deleted_at__isnull=True),
+            ),
         ]
 
     def __str__(self):
@@ -115,9 +124,10 @@ class Resident(ScopedModel):
         super().save(*args, **kwargs)
 
     def sync_masks(self) -> None:
-        """``id_mask`` / ``phone_mask`` from the plain values this instance holds."""
+        """``id_mask`` / ``phone_mask`` (and ``given_name``) from the plain values this instance holds."""
         self.id_mask = mask_id_number(self.id_number)
         self.phone_mask = mask_phone(self.phone)
+        self.given_name = given_name_of(self.name)
 
     @property
     def id_number_masked(self) -> str:

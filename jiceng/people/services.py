@@ -14,8 +14,9 @@ from jiceng.core.crypto import lookup_hash
 from jiceng.core.errors import OutOfScope
 from jiceng.core.services import Result, full_clean, reject_unknown, require_perm, require_scope
 from jiceng.core.validators import validate_id_number, validate_not_future, validate_phone
+from jiceng.territory.models import Household
 
-from .choices import IdType, PopulationType
+from .choices import IdType, PopulationType, Relation
 from .models import Resident, ResidentTag, Worker
 
 RESIDENT_FIELDS = {
@@ -154,6 +155,26 @@ def _check_duplicate(resident: Resident, actor) -> None:
     raise ValidationError({"id_number": "该证件号码已在您的管辖范围以外登记，请联系上级部门办理人员迁入。"})
 
 
+SECOND_SPOUSE = "该户已登记户主的配偶，一户只能有一名配偶，请核对与户主关系。"
+
+
+def _live_spouses(household_ids):
+    return Resident.objects.filter(
+        household_id__in=household_ids, relation_to_head=Relation.SPOUSE, deleted_at__isnull=True,
+        is_deceased=False, moved_out_at__isnull=True,
+    )  # fmt: skip
+
+
+def _check_one_spouse(resident: Resident) -> None:
+    """A household has at most one living 配偶 of its head. The household row is locked first, so two
+    people registering a spouse of the same head at once do not both pass."""
+    if resident.relation_to_head != Relation.SPOUSE or not resident.household_id:
+        return
+    Household.objects.select_for_update().filter(pk=resident.household_id).values_list("pk").first()
+    if _live_spouses([resident.household_id]).exclude(pk=resident.pk).exists():
+        raise ValidationError({"relation_to_head": SECOND_SPOUSE})
+
+
 @transaction.atomic
 def resident_create(*, actor, **data) -> Result[Resident]:
     reject_unknown(data, RESIDENT_FIELDS)
@@ -161,6 +182,7 @@ def resident_create(*, actor, **data) -> Result[Resident]:
     warnings = _prepare_resident(resident)
     require_scope(actor, Resident, "add", resident.scope_path)
     _check_duplicate(resident, actor)
+    _check_one_spouse(resident)
     full_clean(resident, exclude=["id_hash"])
     resident.save()
     audit_record(actor=actor, action="create", obj=resident, after=snapshot(resident))
@@ -251,6 +273,9 @@ def residents_bulk_create(*, actor, residents: list[Resident], detail: dict | No
     hashes = [r.id_hash for r in residents]
     if len(set(hashes)) != len(hashes):
         raise DuplicateInBatch()
+    spouses = [r.household_id for r in residents if r.relation_to_head == Relation.SPOUSE]
+    if spouses and (len(set(spouses)) != len(spouses) or _live_spouses(spouses).exists()):
+        raise DuplicateInBatch()  # row by row, where ``resident_create`` refuses the second spouse
     from jiceng.core.bulk import fast_insert, is_unique_violation
 
     # A number registered meanwhile is refused by the unique index, not looked up first (the caller has
@@ -294,6 +319,8 @@ def resident_update(*, actor, resident: Resident, **data) -> Result[Resident]:
     warnings = _prepare_resident(resident)
     require_scope(actor, Resident, "change", resident.scope_path)  # a move must land inside scope too
     _check_duplicate(resident, actor)
+    if (resident.relation_to_head, resident.household_id) != (before["relation_to_head"], before["household"]):
+        _check_one_spouse(resident)
     full_clean(resident, exclude=["id_hash"])
     resident.save()
     if resident.scope_path != before["scope_path"]:  # moved house: the tags follow the person

@@ -163,6 +163,48 @@ class ResidentTable(tables.Table):
         return out
 
 
+class ResidentRegisterTable(tables.Table):
+    """实有人口台账: every column a community's register keeps, for the export's "完整台账列". Masked as the
+    list is (ID number and phone unless revealed with a reason; the birth date as year and month); the
+    sensitive items (宗教信仰, 居住证号码) are not exported."""
+
+    name = tables.Column(verbose_name="姓名")
+    former_name = tables.Column(verbose_name="曾用名")
+    id_type = tables.Column(verbose_name="证件类型")
+    id_number = tables.Column(verbose_name="证件号码", accessor="id_number_masked")
+    gender = tables.Column(verbose_name="性别")
+    birth_date = tables.Column(verbose_name="出生年月")
+    ethnicity = tables.Column(verbose_name="民族")
+    political_status = tables.Column(verbose_name="政治面貌")
+    education = tables.Column(verbose_name="学历")
+    marital_status = tables.Column(verbose_name="婚姻状况")
+    occupation = tables.Column(verbose_name="职业")
+    employer = tables.Column(verbose_name="服务处所")
+    phone = tables.Column(verbose_name="联系电话", accessor="phone_masked")
+    hukou_address = tables.Column(verbose_name="户籍地详址")
+    current_address = tables.Column(verbose_name="现住地详址")
+    population_type = tables.Column(verbose_name="人口类型")
+    grid = tables.Column(verbose_name="网格", accessor="grid__name")
+    room = tables.Column(verbose_name="楼栋房号", accessor="building__name")
+    relation_to_head = tables.Column(verbose_name="与户主关系")
+    inflow_reason = tables.Column(verbose_name="流入原因")
+    registered_on = tables.Column(verbose_name="登记日期")
+    permit_expiry = tables.Column(verbose_name="证件到期日期")
+    is_deceased = tables.BooleanColumn(verbose_name="已死亡", yesno="是,否")
+    moved_out_at = tables.Column(verbose_name="迁出日期")
+
+    class Meta:
+        model = Resident
+        fields = ()
+        order_by = ("name",)
+
+    def value_birth_date(self, value):
+        return f"{value:%Y-%m}" if value else ""
+
+    def value_room(self, record):
+        return f"{record.building.name} {record.household.room}"
+
+
 class WorkerTable(tables.Table):
     name = tables.Column(verbose_name="姓名", linkify=True)
     community = tables.Column(verbose_name="社区", accessor="community__name", attrs=WIDE_ONLY)

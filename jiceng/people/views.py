@@ -15,13 +15,14 @@ from jiceng.core.breadcrumbs import area_breadcrumbs
 from jiceng.core.errors import OutOfScope
 from jiceng.core.scoping import get_scoped_object_or_404
 from jiceng.core.views import ObjectDetailView, ObjectEditView, ObjectListView
-from jiceng.territory.models import Area
+from jiceng.territory.models import Area, Household
 
 from . import services
+from .choices import Relation
 from .filters import TAGS_PERM, ResidentFilterSet, WorkerFilterSet
 from .forms import ResidentForm, ResidentTagForm, RevealForm, WorkerForm
 from .models import Resident, ResidentTag, Worker
-from .tables import ResidentTable, WorkerTable, age_of
+from .tables import ResidentRegisterTable, ResidentTable, WorkerTable, age_of
 
 
 def _crumbs(user, area, tail):
@@ -46,6 +47,7 @@ class ResidentListView(ObjectListView):
         )
     )  # fmt: skip
     table_class = ResidentTable
+    export_register_table_class = ResidentRegisterTable
     filterset_class = ResidentFilterSet
     add_url = reverse_lazy("people:resident_add")
     title = "居民（实有人口）"
@@ -80,8 +82,16 @@ class ResidentEditView(ObjectEditView):
     form_class = ResidentForm
 
     def get_initial(self):
-        household = self.request.GET.get("household")
-        return {"household": household} if household and household.isdigit() else {}
+        """From a household page (``?household=<id>``): its building and room filled in, so the form
+        shows which dwelling the person joins; an id outside the user's scope fills in nothing."""
+        household = self.request.GET.get("household", "")
+        if not household.isdigit():
+            return {}
+        found = Household.objects.restrict(self.request.user, "view").filter(pk=household).first()
+        if found is None:
+            return {}
+        relation = Relation.HEAD if found.head_id is None else ""
+        return {"building": found.building_id, "room": found.room, "relation_to_head": relation}
 
     def save(self, form, obj):
         data = form.service_data()

@@ -216,6 +216,9 @@ class HouseholdDetailView(ObjectDetailView):
         crumbs = area_breadcrumbs(user, obj.building.grid, tail=[{"name": str(obj), "url": None}])
         return {
             "breadcrumbs": crumbs if user.scope.grants_with("territory.view_area") else [],
+            "can_add_member": user.scope.covers_path(
+                obj.scope_path, "people.add_resident", quarter_id=obj.building.quarter_id
+            ),
             "members": Resident.objects.restrict(user)
             .filter(household=obj, deleted_at__isnull=True)
             .order_by("relation_to_head", "birth_date"),

@@ -394,7 +394,9 @@ class ActionForm(forms.Form):
             )
         if "to_org" in needed:
             ids = [o.pk for o in escalation_targets(ticket)]
-            f["to_org"] = OrgChoiceField(label="上报至", queryset=HandlerOrg.objects.filter(pk__in=ids))
+            # Nearest level first (社区 → 街道 → 区), as ``escalation_targets`` lists them, not by kind's code.
+            queryset = HandlerOrg.objects.filter(pk__in=ids).order_by("-area__depth", "name")
+            f["to_org"] = OrgChoiceField(label="上报至", queryset=queryset)
         if "department" in needed:
             ids = [o.pk for o in whistle_targets(ticket)]
             f["department"] = OrgChoiceField(label="报到部门", queryset=HandlerOrg.objects.filter(pk__in=ids))

@@ -189,11 +189,14 @@ def deliver_notifications(items) -> int:
     return len(rows)
 
 
-def notification_mark_read(*, actor, ids: list[int] | None = None) -> int:
-    """Mark the actor's notifications read (all unread ones when ``ids`` is None)."""
+def notification_mark_read(*, actor, ids: list[int] | None = None, ticket=None) -> int:
+    """Mark the actor's notifications read: those of ``ticket`` (the user opened it or acted on it), the
+    given ``ids``, or all unread ones when neither is given."""
     qs = Notification.objects.filter(user=actor, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=ids)
+    if ticket is not None:
+        qs = qs.filter(ticket=ticket)
     return qs.update(read_at=timezone.now())
 
 
@@ -631,6 +634,8 @@ def ticket_transition(*, actor, ticket: Ticket, action: str, **payload) -> Ticke
             detail={"ticket_no": locked.ticket_no, "from": status, "to": to_status, **ctx.data},
         )
         ctx.outbox.send_on_commit(exclude=actor.pk if actor is not None else None)
+        if actor is not None and actor.pk:  # acting on a ticket answers what the bell said about it
+            notification_mark_read(actor=actor, ticket=locked)
     locked.refresh_from_db()
     return locked
 

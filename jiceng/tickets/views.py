@@ -157,6 +157,7 @@ def _is_unit_handler(user) -> bool:
 def ticket_detail(request, pk):
     ticket = _ticket(request, pk)
     user = request.user
+    services.notification_mark_read(actor=user, ticket=ticket)  # opening the ticket reads its notifications
     if not is_ticket_staff(user) and policy.user_is_reporter(user, ticket) and not _is_unit_handler(user):
         return _follow_page(request, ticket, reporter=True)
     return render(request, "tickets/ticket_detail.html", detail_context(request, ticket))
@@ -485,6 +486,7 @@ def _follow_page(request, ticket, *, reporter: bool, status: int = 200, anonymou
         "ticket": ticket,
         "events": timeline(ticket, for_reporter=True),
         "photos": [a for a in ticket.attachments.all() if a.action_id is None] if reporter else [],
+        "result_photos": _result_photos(ticket) if reporter else [],
         "rate_form": rate_form,
         "can_withdraw": "withdraw" in actions,
         "due": local(ticket.due_at) if ticket.status in OPEN_STATES else "",
@@ -492,6 +494,19 @@ def _follow_page(request, ticket, *, reporter: bool, status: int = 200, anonymou
         "anonymous_code": anonymous_code,
     }
     return render(request, "tickets/m/follow.html", context, status=status)
+
+
+#: The events whose photos show the reporter what was done (the handler's 办结, 当场答复 or 当场处置).
+RESULT_PHOTO_ACTIONS = ("complete", "answer_directly", "handle_on_spot")
+
+
+def _result_photos(ticket: Ticket) -> list[TicketAttachment]:
+    """The photos of the latest 办结 (the department's "after" pictures), shown to the reporter with the
+    reply; photos of internal steps (progress notes, returns) stay with the handlers."""
+    latest = ticket.actions.filter(action__in=RESULT_PHOTO_ACTIONS).order_by("-created_at", "-id").first()
+    if latest is None:
+        return []
+    return list(TicketAttachment.objects.filter(ticket=ticket, action=latest).order_by("id"))
 
 
 def _looked_up(request, number: str, code: str) -> tuple[Ticket | None, str, int]:
@@ -558,13 +573,33 @@ def lookup(request):
 # --- maps and statistics -----------------------------------------------------------------------
 
 
+#: How far around a resident's own grid their map reaches (degrees, ≈ 1.5 km here).
+NEARBY_DEGREES = 0.015
+
+
+def _home_area(user) -> Area | None:
+    """Where a resident lives (their grid) or a Party member reports (their community)."""
+    if user.scope.household_id:
+        return Area.objects.filter(buildings__households__pk=user.scope.household_id).first()
+    if user.scope.report_community_id:
+        return Area.objects.filter(pk=user.scope.report_community_id).first()
+    return None
+
+
 def grids_geojson(request):
-    """Grid polygons for the location pickers: staff get their scope's grids; residents and anonymous
-    reporters get every active grid of the district (boundaries and names only — they are published)."""
+    """Grid polygons for the location pickers: staff get their scope's grids; a resident (or Party member)
+    the grids around where they live (their grid and its neighbours, not the whole district); anonymous
+    reporters every active grid of the district (boundaries and names only — they are published)."""
     user = request.user
     qs = Area.objects.filter(kind=AreaKind.GRID, is_active=True)
     if user.is_authenticated and user.scope.grants_with("territory.view_area"):
         qs = qs.restrict(user)
+    elif user.is_authenticated and (home := _home_area(user)) is not None and home.min_lng is not None:
+        m = NEARBY_DEGREES
+        qs = qs.filter(
+            max_lng__gte=home.min_lng - m, min_lng__lte=home.max_lng + m,
+            max_lat__gte=home.min_lat - m, min_lat__lte=home.max_lat + m,
+        )  # fmt: skip
     features = [
         {"type": "Feature", "geometry": g.boundary, "properties": {"id": g.pk, "name": g.name}}
         for g in qs.only("id", "name", "boundary").order_by("code")

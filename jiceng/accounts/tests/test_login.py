@@ -148,3 +148,12 @@ def test_demo_logins_are_listed_only_while_debug(client, db, settings):
     settings.DEBUG = True
     html = client.get(LOGIN_URL).content.decode()
     assert "jc-demo-accounts" in html and "qu_admin" in html
+
+
+def test_login_page_leads_visitors_to_report_and_look_up(client, db):
+    html = client.get(LOGIN_URL).content.decode()
+    assert '<a class="btn btn-outline-danger btn-sm" href="/tickets/report/">我要反映</a>' in html
+    assert '<a class="btn btn-outline-secondary btn-sm" href="/tickets/lookup/">凭编号查询</a>' in html
+    # Both answer a visitor without an account.
+    assert client.get("/tickets/report/").status_code == 200
+    assert client.get("/tickets/lookup/").status_code == 200

@@ -126,3 +126,14 @@ def test_expired_password_page_says_why(client, newcomer):
     )
     client.force_login(User.objects.get(pk=newcomer.pk))
     assert "已使用超过 90 天" in client.get(URL).content.decode()
+
+
+def test_password_help_is_one_sentence_with_chinese_punctuation(personas):
+    from jiceng.accounts.forms import PasswordChangeForm, UserCreateForm
+
+    rules = (
+        "密码至少包含 8 个字符；密码须包含大写字母、小写字母、数字、特殊符号中的至少三类；"
+        "密码不能与用户名相同；新密码不能与最近 5 次使用过的密码相同。"
+    )
+    assert UserCreateForm(user=personas.sysadmin).fields["password1"].help_text == rules + "首次登录时须修改。"
+    assert PasswordChangeForm().fields["new_password1"].help_text == rules

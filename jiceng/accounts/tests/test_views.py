@@ -80,9 +80,17 @@ def test_security_admin_grants_and_revokes_but_cannot_create(client, personas):
     assert response.status_code == 302
     grant = RoleGrant.objects.get(user=target, role="street_admin")
     assert grant.granted_by == personas.secadmin
-    assert "撤销" in client.get(f"/accounts/users/{target.pk}/").content.decode()
-    assert client.get(f"/accounts/grants/{grant.pk}/revoke/").status_code == 405
-    assert client.post(f"/accounts/grants/{grant.pk}/revoke/").status_code == 302
+    detail = client.get(f"/accounts/users/{target.pk}/").content.decode()
+    assert f'href="/accounts/grants/{grant.pk}/revoke/">撤销</a>' in detail
+    # Revoking asks first: the link shows the question, a POST without ``confirm`` only shows it again.
+    question = client.get(f"/accounts/grants/{grant.pk}/revoke/")
+    assert question.status_code == 200
+    assert "在“龙蟠街道”的“街道党工委工作人员”角色吗？" in question.content.decode()
+    before = _counts()
+    again = client.post(f"/accounts/grants/{grant.pk}/revoke/")
+    assert again.status_code == 200 and 'name="confirm" value="yes"' in again.content.decode()
+    assert _counts() == before and RoleGrant.objects.filter(pk=grant.pk).exists()
+    assert client.post(f"/accounts/grants/{grant.pk}/revoke/", {"confirm": "yes"}).status_code == 302
     assert not RoleGrant.objects.filter(pk=grant.pk).exists()
     # Deactivating is the system administrator's job.
     before = _counts()
@@ -159,3 +167,10 @@ def test_user_list_query_count_does_not_grow_with_rows(client, personas):
     with CaptureQueriesContext(connection) as second:
         assert client.get("/accounts/users/").status_code == 200
     assert len(second) == len(first)
+
+
+def test_the_node_picker_has_a_search_box(client, personas):
+    verified_login(client, "secadmin")
+    html = client.get(f"/accounts/users/{personas.grid_wc02.pk}/grant/").content.decode()
+    assert 'data-jc-filter="输入名称筛选，如“文昌”"' in html and 'name="area"' in html
+    assert '<script src="/static/accounts/select-filter.js"></script>' in html

@@ -52,14 +52,16 @@ def nav(context):
     if not user.is_authenticated:
         return ""
     roles = tuple(sorted({g.role for g in user.scope.grants}))
-    return _rendered_nav(roles, _nav_section(request.path))
+    return _rendered_nav(roles, _nav_section(request.path), tuple(sorted(user.scope.area_list_kinds)))
 
 
 @lru_cache(maxsize=512)
-def _rendered_nav(roles: tuple[str, ...], section: str) -> str:
+def _rendered_nav(roles: tuple[str, ...], section: str, area_kinds: tuple[str, ...] = ()) -> str:
     from jiceng.accounts.roles import ROLES
 
-    scope = SimpleNamespace(has_perm=lambda perm: any(ROLES[r].has_perm(perm) for r in roles))
+    scope = SimpleNamespace(
+        has_perm=lambda perm: any(ROLES[r].has_perm(perm) for r in roles), area_list_kinds=frozenset(area_kinds)
+    )
     user = SimpleNamespace(is_authenticated=True, scope=scope)
     request = SimpleNamespace(path=section, user=user)
     return mark_safe(get_template("components/nav.html").render({"request": request, "user": user}))

@@ -42,3 +42,31 @@ def test_the_menu_is_rendered_once_per_roles_and_section(personas):
 
 def test_no_menu_for_anonymous_visitors(client, db):
     assert 'id="jc-bell"' not in client.get("/accounts/login/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("username", "listed"),
+    [
+        ("member_demo", ["社区"]),
+        ("grid_wc01", ["网格"]),
+        ("wenchang_worker", ["社区", "网格", "小区"]),
+        ("longpan_admin", ["街道", "社区", "网格", "小区"]),
+    ],
+)
+def test_the_area_menu_offers_only_lists_the_user_can_see_into(client, login, username, listed):
+    import re
+
+    from jiceng.territory.models import Area
+
+    user = login(username)
+    html = client.get("/").content.decode()
+    names = {"street_list": "街道", "community_list": "社区", "grid_list": "网格", "quarter_list": "小区"}
+    offered = re.findall(
+        r'<a class="dropdown-item" href="/territory/(streets|communities|grids|quarters)/">(.*?)</a>', html
+    )
+    assert [label for _, label in offered] == listed
+    # Each list offered shows at least one node; the kinds not offered show none.
+    kind = {"街道": "street", "社区": "community", "网格": "grid", "小区": "quarter"}
+    for label in names.values():
+        visible = Area.objects.restrict(user).filter(kind=kind[label]).exists()
+        assert visible == (label in listed), (username, label)

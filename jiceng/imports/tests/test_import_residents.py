@@ -273,3 +273,23 @@ def test_report_download_marks_bad_rows(personas, client):
     client.force_login(personas.dougang_worker)
     assert client.get(f"/imports/{job.pk}/report.xlsx").status_code == 404
     assert client.get(f"/imports/{job.pk}/").status_code == 404
+
+
+def test_a_second_spouse_of_the_head_in_one_file_is_refused(personas):
+    grid, b = grid_and_building()
+    ids = [new_id(seq) for seq in (931, 932, 933, 934)]
+    rows = [
+        RESIDENT_HEADER,
+        ["周一", ids[0], "", grid.code, b.number, "9-901", "汉族", "户主"],
+        ["吴二", ids[1], "", grid.code, b.number, "9-901", "汉族", "配偶"],
+        ["郑三", ids[2], "", grid.code, b.number, "9-901", "汉族", "配偶"],
+        ["王四", ids[3], "", grid.code, b.number, "9-902", "汉族", "配偶"],
+    ]
+    job = run(personas.wenchang_worker, "residents", "户.xlsx", xlsx_bytes(rows), mode="valid_rows")
+    r = services.job_report(job)
+    assert (r["status"], r["created_rows"], r["rejected_rows"]) == ("done", 3, 1)
+    assert [(e["row"], e["message"]) for e in r["errors"]] == [
+        (4, "该户已登记户主的配偶，一户只能有一名配偶，请核对与户主关系。")
+    ]
+    assert _resident(ids[2]) is None
+    assert _resident(ids[1]).relation_to_head == _resident(ids[3]).relation_to_head == "10"

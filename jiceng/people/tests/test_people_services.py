@@ -392,3 +392,28 @@ def test_worker_writes_by_a_sibling_are_refused(personas):
     w.refresh_from_db()
     own.refresh_from_db()
     assert w.name == name and own.community == area("陡岗社区")
+
+
+# --- one spouse of the head per household ------------------------------------------------------------
+
+
+def test_a_household_refuses_a_second_spouse_of_the_head(personas):
+    household = _household()
+    Resident.objects.filter(household=household, relation_to_head="10").update(relation_to_head="99")
+    first = _create(personas.grid_wc01, relation_to_head="10", household=household)
+    assert first.relation_to_head == "10"
+    with writes_nothing(), pytest.raises(ValidationError) as exc:
+        _create(
+            personas.grid_wc01, id_number=make_id("19910101", seq="904"), relation_to_head="10", household=household
+        )
+    assert _errors(exc) == {"relation_to_head": ["该户已登记户主的配偶，一户只能有一名配偶，请核对与户主关系。"]}
+    child = _create(
+        personas.grid_wc01, id_number=make_id("20150101", seq="905"), relation_to_head="20", household=household
+    )
+    with writes_nothing(), pytest.raises(ValidationError) as exc:
+        resident_update(actor=personas.grid_wc01, resident=child, relation_to_head="10")
+    assert _errors(exc) == {"relation_to_head": ["该户已登记户主的配偶，一户只能有一名配偶，请核对与户主关系。"]}
+    assert Resident.objects.get(pk=child.pk).relation_to_head == "20"
+    # A spouse who has died no longer counts; an unrelated edit of the spouse is not refused.
+    resident_update(actor=personas.grid_wc01, resident=first, is_deceased=True)
+    assert resident_update(actor=personas.grid_wc01, resident=child, relation_to_head="10").obj.relation_to_head == "10"

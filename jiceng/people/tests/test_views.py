@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from jiceng.accounts.models import User
 from jiceng.audit.models import AuditLog, SensitiveAccessLog
+from jiceng.core.names import looks_like_given_name
 from jiceng.core.tests.helpers import area, make_id, new_user, row_counts
 from jiceng.people.choices import TagType
 from jiceng.people.models import Resident, ResidentTag, Worker
@@ -266,7 +267,12 @@ def test_search_by_name_last4_and_phone_stays_in_scope(client, login):
     by_name = listed(client.get(url, {"q": mine.name[:2]}))
     assert by_name.filter(pk=mine.pk).exists()
     assert all(n.startswith(mine.name[:2]) for n in by_name.values_list("name", flat=True))
-    assert not listed(client.get(url, {"q": mine.name[1:]})).exclude(name__startswith=mine.name[1:]).exists()
+    # Without its surname, the text is read as a given name unless it begins with a surname itself (issue 10:
+    # "晨" finds 丁晨): either way one prefix range, on ``given_name`` or on ``name``.
+    rest = mine.name[1:]
+    column = "given_name" if looks_like_given_name(rest) else "name"
+    expected = Resident.objects.restrict(user).filter(deleted_at__isnull=True, **{f"{column}__startswith": rest})
+    assert set(listed(client.get(url, {"q": rest}))) == set(expected)
     by_last4 = listed(client.get(url, {"q": mine.id_number[-4:]}))
     assert by_last4.filter(pk=mine.pk).exists()
     assert set(by_last4.values_list("id_last4", flat=True)) == {mine.id_number[-4:]}
@@ -481,3 +487,60 @@ def test_a_grid_worker_is_not_told_the_names_of_sibling_grids(client, login):
         assert own.name in body
         for name in others:
             assert name not in body
+
+
+# --- adding a person from the household page ---------------------------------------------------------
+
+
+def test_household_page_adds_a_member_with_its_dwelling_filled_in(client, login):
+    import re
+
+    login("grid_wc01")
+    household = (
+        under(Household, "文昌花园社区").filter(building__grid__code="34110300301201", head__isnull=False).first()
+    )
+    page = client.get(reverse("territory:household_detail", args=[household.pk])).content.decode()
+    link = f'<a class="btn btn-outline-danger btn-sm ms-auto" id="jc-add-member" href="/people/residents/add/?household={household.pk}">添加成员</a>'
+    assert link in page
+    form = client.get(f"/people/residents/add/?household={household.pk}").context["form"]
+    assert (form.initial["building"], form.initial["room"], form.initial["relation_to_head"]) == (
+        household.building_id, household.room, ""
+    )  # fmt: skip
+    html = client.get(f"/people/residents/add/?household={household.pk}").content.decode()
+    assert re.search(rf'name="room"[^>]*value="{re.escape(household.room)}"', html)
+    data = resident_post(
+        household, household="", building=household.building_id, room=household.room, relation_to_head="20"
+    )
+    response = client.post(f"/people/residents/add/?household={household.pk}", data)
+    assert response.status_code == 302
+    assert Resident.objects.get(name="测试居民").household_id == household.pk
+
+
+def test_household_page_offers_no_add_to_a_reader(client, login):
+    login("resident_demo")
+    household = login("resident_demo").resident.household
+    page = client.get(reverse("territory:household_detail", args=[household.pk])).content.decode()
+    assert client.get(reverse("territory:household_detail", args=[household.pk])).status_code == 200
+    assert "jc-add-member" not in page
+
+
+def test_a_foreign_household_id_fills_in_nothing(client, login):
+    login("wenchang_worker")
+    foreign = under(Household, "陡岗社区").first()
+    form = client.get(f"/people/residents/add/?household={foreign.pk}").context["form"]
+    assert "building" not in form.initial and "room" not in form.initial
+
+
+def test_ethnicity_offers_the_56_groups_of_gb_t_3304(client, login):
+    from jiceng.people.choices import Ethnicity
+
+    codes = [f"{n:02d}" for n in range(1, 57)] + ["97", "98"]
+    assert Ethnicity.values == codes
+    assert (Ethnicity("12").label, Ethnicity("56").label, Ethnicity("98").label) == (
+        "侗族",
+        "基诺族",
+        "外国血统中国籍人士",
+    )
+    login("wenchang_worker")
+    field = client.get("/people/residents/add/").context["form"].fields["ethnicity"]
+    assert [c for c, _ in field.choices if c] == codes

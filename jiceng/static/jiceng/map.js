@@ -20,6 +20,7 @@
           l.on("click", function () { window.location.href = f.properties.url; });
         }
       }).addTo(map);
+      if (window.jcGridLabels) { window.jcGridLabels(map, layer); }
       if (layer.getLayers().length) { map.fitBounds(layer.getBounds(), { padding: [10, 10] }); }
       else { map.setView([32.3, 118.3], 13); }
       el.dataset.loaded = String(layer.getLayers().length);
