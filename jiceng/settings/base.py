@@ -79,8 +79,15 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "jiceng.core.middleware.HostileInputMiddleware",
     "jiceng.accounts.middleware.AccountSecurityMiddleware",
     "axes.middleware.AxesMiddleware",
+]
+
+# Refusals before a view runs (jiceng.core.middleware, handler400) in the shape of each part of the site.
+JICENG_ERROR_RESPONDERS = [
+    ("/api/", "jiceng.api.exceptions.error_response"),
+    ("/open311/", "jiceng.open311.formats.error_response"),
 ]
 
 ROOT_URLCONF = "jiceng.urls"
