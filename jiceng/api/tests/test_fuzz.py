@@ -36,6 +36,21 @@ schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.N
 schema.config.phases.update(phases=["examples", "fuzzing"])
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """The raw WSGI handler closes the database connection after each request (``close_old_connections``);
+    inside the test's transaction that would end it on PostgreSQL. Django's test client disconnects the
+    same receivers while it runs a request."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture(params=PERSONAS)
 def token(request, db):
     from rest_framework.authtoken.models import Token
