@@ -8,7 +8,9 @@
 from __future__ import annotations
 
 import django_filters
-from rest_framework import permissions, viewsets
+from django import forms
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import permissions, serializers, viewsets
 from rest_framework.authtoken.models import Token
 
 from jiceng.accounts.middleware import admin_otp_satisfied
@@ -36,10 +38,46 @@ class ApiAccess(permissions.IsAuthenticated):
         return admin_otp_satisfied(user)
 
 
+#: The largest primary key (a 64-bit signed integer): a larger number overflowed the query.
+MAX_ID = 2**63 - 1
+#: What ``core.validators.validate_phone`` accepts, written out for the schema in ASCII digits (a client
+#: generating from ``\\d`` would send other scripts' digits): a mobile number, or a landline with its area
+#: code, optionally after +86. The server also accepts full-width digits and spaces, which it normalises.
+PHONE_PATTERN = r"^(\+?86)?(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$"
+ID_LAST4_PATTERN = r"^[0-9]{3}[0-9Xx]$"
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(django_filters.NumberFilter):
+    """The id of a row: an integer in the range of a primary key, as the schema says."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+def pattern_filter(pattern: str):
+    """A ``CharFilter`` whose schema declares ``pattern`` (its validators check the same values)."""
+
+    @extend_schema_field({"type": "string", "pattern": pattern})
+    class PatternFilter(django_filters.CharFilter):
+        pass
+
+    return PatternFilter
+
+
+@extend_schema_field({"type": "string", "maxLength": 20, "pattern": f"^$|{PHONE_PATTERN}"})
+class PhoneField(serializers.CharField):
+    """A phone number input (blank allowed), checked by ``validate_phone`` in the service."""
+
+
 class ScopedFilterSet(django_filters.FilterSet):
     """Adds ``within=<area id>``: everything under that node of the tree (one ``startswith``)."""
 
-    within = django_filters.NumberFilter(method="filter_within", label="所在辖区节点（含下级）")
+    within = IdFilter(method="filter_within", label="所在辖区节点（含下级）")
 
     #: The field holding the row's materialised path (``path`` for ``Area`` itself).
     path_field = "scope_path"

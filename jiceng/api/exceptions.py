@@ -58,3 +58,10 @@ def exception_handler(exc, context):
             exc = exceptions.NotFound() if response.status_code == 404 else exceptions.PermissionDenied()
         response.data["detail"] = _chinese(exc, context)
     return response
+
+
+def error_response(request, status: int, message: str):
+    """A refusal before DRF saw the request (``core.middleware``, ``handler400``) in the API's shape."""
+    from django.http import JsonResponse
+
+    return JsonResponse({"detail": message}, status=status, json_dumps_params={"ensure_ascii": False})

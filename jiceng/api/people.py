@@ -17,7 +17,7 @@ from jiceng.people.models import Resident, ResidentTag, Worker
 from jiceng.people.services import phone_hash_for
 from jiceng.territory.models import Area
 
-from .base import ScopedFilterSet, ScopedReadOnlyViewSet
+from .base import ID_LAST4_PATTERN, PHONE_PATTERN, ScopedFilterSet, ScopedReadOnlyViewSet, pattern_filter
 
 # --- Residents --------------------------------------------------------------------------------
 
@@ -29,8 +29,10 @@ def _validate_last4(value: str) -> None:
 
 class ResidentFilterSet(ScopedFilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="姓名包含")
-    id_last4 = django_filters.CharFilter(method="filter_id_last4", validators=[_validate_last4], label="证件号后 4 位")
-    phone = django_filters.CharFilter(method="filter_phone", validators=[validate_phone], label="联系电话（精确）")
+    id_last4 = pattern_filter(ID_LAST4_PATTERN)(
+        method="filter_id_last4", validators=[_validate_last4], label="证件号后 4 位"
+    )
+    phone = pattern_filter(PHONE_PATTERN)(method="filter_phone", validators=[validate_phone], label="联系电话（精确）")
 
     class Meta:
         model = Resident

@@ -44,7 +44,12 @@ def server_error(request):
 
 
 def bad_request(request, exception=None):
-    return render(request, "errors/400.html", status=400)
+    """Django's ``handler400`` (a ``SuspiciousOperation`` a view or middleware raised): JSON under ``/api/``,
+    a GeoReport error under ``/open311/``, the HTML page elsewhere — as ``core.middleware`` answers."""
+    from .middleware import error_response, message_for
+
+    status, message = message_for(exception) if exception is not None else (400, "")
+    return error_response(request, status, message)
 
 
 def _key_value(value) -> str:

@@ -70,3 +70,9 @@ def respond(kind: str, data, fmt: str, status: int = 200) -> HttpResponse:
 def errors(fmt: str, status: int, *messages: str) -> HttpResponse:
     """The error body of the specification: an array of ``{code, description}``."""
     return respond("errors", [{"code": status, "description": m} for m in messages], fmt, status=status)
+
+
+def error_response(request, status: int, message: str) -> HttpResponse:
+    """A refusal before the Open311 views saw the request (``core.middleware``, ``handler400``): the
+    specification's error array, in XML when the path asks for it."""
+    return errors("xml" if request.path.endswith(".xml") else "json", status, message)

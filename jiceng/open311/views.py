@@ -5,8 +5,9 @@ Decisions (docs in the discovery document and ``jiceng/open311/README``-style do
 * Reads (services, requests) are anonymous, like every public GeoReport v2 endpoint; they show only
   the public fields (``selectors.request_dict``). POST needs ``api_key`` (403 without a valid one).
 * ``jurisdiction_id`` is accepted and must be ours (``JICENG_OPEN311_JURISDICTION``) when given.
-* POST answers synchronously with ``service_request_id`` (the ticket number) **and** a ``token``;
-  ``tokens/{token}`` resolves that token to the same id.
+* POST answers synchronously with ``service_request_id`` (the ticket number) and no ``token``: the
+  specification returns one **or** the other, a token only when the request is created later. Every
+  request still stores a token, and ``tokens/{token}`` resolves it to the same id.
 * Errors are arrays of ``{code, description}``: 404 unknown resource, 403 missing/invalid key, 400
   anything else. An empty optional parameter is treated as absent.
 """
@@ -153,24 +154,36 @@ def _post_request(request, fmt):
         media_url=param(request, "media_url") or "",
     )
     extra = result.obj
+    # Created synchronously: the id, and no token (GeoReport v2 returns a token only when the id is not
+    # yet known). ``tokens/{token}`` still resolves the token stored with the request.
     row = {
         "service_request_id": extra.ticket.ticket_no,
-        "token": extra.token,
         "service_notice": selectors.service_notice(extra.ticket),
         "account_id": extra.account_id or None,
     }
     return respond("requests", [row], fmt, status=201)
 
 
+#: The dates a query may name: outside them no request exists, and the arithmetic of the default span and
+#: the conversion to UTC would leave the range of Python's dates (``0001-01-01`` was a 500).
+EARLIEST = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+
+
 def _when(value: str, name: str) -> dt.datetime:
-    parsed = parse_datetime(value)
-    if parsed is None:
-        day = parse_date(value)
-        if day is None:
-            raise BadRequest(f"{name} 须为 ISO 8601 日期时间，如 2026-03-01T00:00:00+08:00。")
-        parsed = dt.datetime.combine(day, dt.time.min)
+    try:
+        parsed = parse_datetime(value)
+        if parsed is None:
+            day = parse_date(value)
+            if day is None:
+                raise BadRequest(f"{name} 须为 ISO 8601 日期时间，如 2026-03-01T00:00:00+08:00。")
+            parsed = dt.datetime.combine(day, dt.time.min)
+    except ValueError:  # well-formed but impossible: month 13, day 45, hour 25, offset +99:00
+        raise BadRequest(f"{name} 不是有效的日期时间（月、日、时、分、秒或时区偏移超出范围）：{value}。")
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed)
+    if not EARLIEST <= parsed < LATEST:
+        raise BadRequest(f"{name} 须在 1970 年至 2099 年之间。")
     return parsed
 
 

@@ -80,9 +80,16 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "jiceng.core.middleware.HostileInputMiddleware",
     "jiceng.accounts.middleware.HtmxRedirectMiddleware",
     "jiceng.accounts.middleware.AccountSecurityMiddleware",
     "axes.middleware.AxesMiddleware",
+]
+
+# Refusals before a view runs (jiceng.core.middleware, handler400) in the shape of each part of the site.
+JICENG_ERROR_RESPONDERS = [
+    ("/api/", "jiceng.api.exceptions.error_response"),
+    ("/open311/", "jiceng.open311.formats.error_response"),
 ]
 
 ROOT_URLCONF = "jiceng.urls"
@@ -113,8 +120,16 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Concurrent writers (several server processes, the task worker): every transaction takes the write
+    # lock when it begins (BEGIN IMMEDIATE) and waits up to ``timeout`` seconds for it. With SQLite's
+    # deferred default a transaction that read first and then wrote failed at once with "database is
+    # locked" when another process had written in between (no busy wait can help a stale snapshot).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20}
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
     )
     DATABASES["default"].pop("CONN_HEALTH_CHECKS", None)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = False

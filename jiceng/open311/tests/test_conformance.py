@@ -114,7 +114,7 @@ POST_RESPONSE = {
         "additionalProperties": False,
         "properties": {
             "service_request_id": {"type": "string", "minLength": 1},
-            "token": {"type": "string", "minLength": 1},
+            # No "token": created synchronously, the id is known (GeoReport v2: one or the other).
             "service_notice": {"type": "string"},
             "account_id": NULLABLE_STR,
         },
@@ -332,8 +332,10 @@ def test_round_trip_post_get_transition_closed(client, form, personas, grid01):
     extra = ticket.open311
     assert extra.email == "wxm@example.com" and extra.media_url == "https://example.com/p/1.jpg"
 
-    # 4: the token resolves to the same id.
-    tokens = get_both(client, f"tokens/{body[0]['token']}", TOKEN_RESPONSE)
+    # 4: the answer carries the id and no token; the token stored with the request resolves to the same id.
+    assert set(body[0]) == {"service_request_id", "service_notice", "account_id"}
+    assert [child.tag for child in root[0]] == ["service_request_id", "service_notice", "account_id"]
+    tokens = get_both(client, f"tokens/{extra.token}", TOKEN_RESPONSE)
     assert tokens[0]["service_request_id"] == number
 
     # 6: array of one, every field, open, times with +08:00, no reporter data.
@@ -513,6 +515,28 @@ def test_key_owner_scope_limits_where_it_may_file(client, form, personas):
 def test_get_errors(client, path, params, status):
     body = get_both(client, path, ERRORS, expect=status, **params)
     assert body[0]["code"] == status
+
+
+IMPOSSIBLE = "不是有效的日期时间（月、日、时、分、秒或时区偏移超出范围）"
+
+
+@pytest.mark.parametrize(
+    "params, description",
+    [
+        ({"end_date": "0001-01-01"}, "end_date 须在 1970 年至 2099 年之间。"),
+        ({"start_date": "0001-01-01T00:00:00+08:00"}, "start_date 须在 1970 年至 2099 年之间。"),
+        ({"start_date": "9999-12-31T23:59:59-10:00"}, "start_date 须在 1970 年至 2099 年之间。"),
+        ({"end_date": "9999-12-31"}, "end_date 须在 1970 年至 2099 年之间。"),
+        ({"start_date": "2026-13-45"}, f"start_date {IMPOSSIBLE}：2026-13-45。"),
+        ({"end_date": "2026-02-30T00:00:00"}, f"end_date {IMPOSSIBLE}：2026-02-30T00:00:00。"),
+        ({"start_date": "2026-03-01T25:61:00+08:00"}, f"start_date {IMPOSSIBLE}：2026-03-01T25:61:00+08:00。"),
+        ({"start_date": "2026-03-01T00:00:00+99:00"}, f"start_date {IMPOSSIBLE}：2026-03-01T00:00:00+99:00。"),
+        ({"end_date": "2026-03-01T00:00:00-24:30"}, f"end_date {IMPOSSIBLE}：2026-03-01T00:00:00-24:30。"),
+    ],
+)
+def test_dates_out_of_range_or_impossible_are_400_arrays(client, params, description):
+    body = get_both(client, "requests", ERRORS, expect=400, **params)
+    assert body == [{"code": 400, "description": description}]
 
 
 def test_unknown_resources_and_formats_are_404_arrays(client):

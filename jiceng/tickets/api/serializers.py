@@ -8,10 +8,12 @@ scoped download (``/api/v1/tickets/{id}/attachments/{att_id}/download/``), never
 
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework import serializers
 
+from jiceng.api.base import PhoneField
 from jiceng.tickets import policy
 from jiceng.tickets.choices import Channel, Satisfaction, Urgency
 from jiceng.tickets.models import Category, HandlerOrg, Notification, Ticket, TicketAction, TicketAttachment
@@ -169,9 +171,11 @@ class TicketCreateSerializer(serializers.Serializer):
     category = serializers.IntegerField(label="类别")
     urgency = serializers.ChoiceField(Urgency.choices, required=False, label="紧急程度")
     title = serializers.CharField(required=False, allow_blank=True, max_length=100, label="标题")
-    description = serializers.CharField(max_length=4000, label="诉求内容")
+    description = serializers.CharField(
+        max_length=4000, label="诉求内容", validators=[RegexValidator(r"\S", "诉求内容不能只有空白。")]
+    )
     reporter_name = serializers.CharField(required=False, allow_blank=True, max_length=50, label="诉求人姓名")
-    reporter_phone = serializers.CharField(required=False, allow_blank=True, max_length=20, label="联系电话")
+    reporter_phone = PhoneField(required=False, allow_blank=True, max_length=20, label="联系电话")
     anonymous = serializers.BooleanField(required=False, default=False, label="匿名")
     external_id = serializers.CharField(required=False, allow_blank=True, max_length=40, label="12345 工单号")
     grid = serializers.IntegerField(required=False, label="网格")

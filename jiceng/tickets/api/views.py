@@ -256,6 +256,15 @@ class HandlerOrgViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
 
+class NotificationReadSerializer(serializers.Serializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        label="通知编号",
+        help_text="要标为已读的通知编号；不提供则全部标为已读。",
+    )
+
+
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """本人的站内通知；``?unread=1`` 只看未读；``POST read/`` 标为已读。"""
 
@@ -272,16 +281,12 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return qs
 
     @extend_schema(
-        request=inline_serializer("NotificationRead", {"ids": serializers.ListField(child=serializers.IntegerField())}),
+        request=NotificationReadSerializer,
         responses={200: inline_serializer("NotificationReadResult", {"updated": serializers.IntegerField()})},
     )
     @action(detail=False, methods=["post"], url_path="read")
     def read(self, request):
-        ids = request.data.get("ids")
-        if ids is not None and not isinstance(ids, list):
-            return Response({"ids": ["请提供通知编号列表。"]}, status=status.HTTP_400_BAD_REQUEST)
-        try:
-            ids = [int(i) for i in ids] if ids is not None else None
-        except (TypeError, ValueError):
-            return Response({"ids": ["通知编号无效。"]}, status=status.HTTP_400_BAD_REQUEST)
+        form = NotificationReadSerializer(data=request.data)
+        form.is_valid(raise_exception=True)  # a body that is no object, ids that are no list of ids: 400
+        ids = form.validated_data.get("ids")
         return Response({"updated": services.notification_mark_read(actor=request.user, ids=ids)})
