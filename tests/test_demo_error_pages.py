@@ -93,7 +93,7 @@ def test_a_suspicious_request_is_the_chinese_400_in_the_demo(client):
         response = client.post("/accounts/login/", data=fields, content_type="application/x-www-form-urlencoded")
     body = response.content.decode()
     assert response.status_code == 400
-    assert "请求有误，请检查输入后重试。" in body and "<title>400 · 基层治理平台</title>" in body
+    assert "请求中的参数过多（最多 1000 个）" in body and "<title>400 · 基层治理平台</title>" in body
     assert DEBUG_400 not in body
 
 
