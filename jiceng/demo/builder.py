@@ -1,6 +1,6 @@
 """Builds the demo district 南谯区 deterministically (same seed, same data) — also the test suite's tree.
 
-Streets and communities follow DOMAIN (d): 龙蟠 (341103003), 银花 (341103004), 同乐 (341103005) are
+Streets and communities follow the NBS 统计用区划代码: 龙蟠 (341103003), 银花 (341103004), 同乐 (341103005) are
 verified NBS codes; community codes are from an older NBS vintage or generated, and marked 示例.
 """
 

@@ -81,7 +81,7 @@ def _unique_checks_beyond_pk(exclude: frozenset[str]) -> bool:
 
 
 def _prepare_resident(resident: Resident) -> list[str]:
-    """Normalise, validate and derive (DOMAIN (c) 1-3). Returns warnings; raises ValidationError."""
+    """Normalise, validate and derive (GB 11643 ID numbers, phones). Returns warnings; raises ValidationError."""
     errors: dict[str, str] = {}
     warnings: list[str] = []
     resident.name = (resident.name or "").strip()
