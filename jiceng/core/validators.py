@@ -59,8 +59,8 @@ def id_check_digit(first17: str) -> str:
 @lru_cache(maxsize=65536)
 def _area_code_in_force(area: str, year: str) -> bool:
     """Whether stdnum knows area code ``area`` as in force in ``year`` — what ``ric.validate`` checks
-    beyond the format, check digit and date already checked here; cached per (area, year) because the
-    lookup in stdnum's database costs ~0.1 ms and an import asks it for every row."""
+    beyond the format, check digit and date already checked here; cached per (area, year) because an
+    import asks it for every row (docs/decisions/scale.md, "Import fast path")."""
     try:
         ric.get_birth_place(f"{area}{year}01010000")
     except Exception:  # noqa: BLE001 - unknown, or not in force that year

@@ -32,8 +32,8 @@ def nav(context):
     """The navigation menu, rendered once per process for each (set of roles, section) and reused.
 
     What the menu shows depends only on the permissions, which depend only on the user's roles
-    (``UserScope.has_perm``), and on which section is active; rendering it (≈ 30 ``{% url %}`` and
-    ``{% can %}`` tags) was ~1 ms of every page."""
+    (``UserScope.has_perm``), and on which section is active, so its ≈ 30 ``{% url %}`` and ``{% can %}``
+    tags need not run on every page (docs/decisions/scale.md, "Rendering")."""
     request = context["request"]
     user = request.user
     if not user.is_authenticated:
