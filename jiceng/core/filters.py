@@ -13,8 +13,8 @@ class FastSelect(forms.Select):
     """A single ``<select>`` rendered in Python, not one template per ``<option>``.
 
     Django renders each option through the widget templates, which for a street's 120 grids was much
-    of the resident list's time (docs/decisions/scale.md, "Rendering"). Same markup as ``forms.Select`` for flat choices (the
-    filters' choices are flat: model choices and ``TextChoices``)."""
+    of the resident list's time (docs/decisions/scale.md, "Rendering"). Same markup as ``forms.Select``
+    for flat choices (the filters' choices are flat: model choices and ``TextChoices``)."""
 
     def _choice_pairs(self):
         """(value, label) pairs. Model choices whose label is one column (``choice_label_field``, e.g. a
