@@ -64,6 +64,11 @@ def can_import(user, kind: str) -> bool:
     return bool(perm and user and user.is_authenticated and user.scope.has_perm(perm))
 
 
+def importable_kinds(user) -> list[str]:
+    """The kinds ``user`` may import (``can_import``), in the importers' order."""
+    return [k for k in IMPORTERS if can_import(user, k)]
+
+
 def import_job_create(
     *, actor, kind: str, upload, dry_run: bool = False, mode: str = ImportMode.ALL_OR_NOTHING,
     on_existing: str = OnExisting.UPDATE, enqueue: bool = True,
