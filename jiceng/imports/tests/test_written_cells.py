@@ -234,3 +234,22 @@ def test_a_dry_run_still_reports_what_it_would_create(personas):
     rows = [RESIDENT_HEADER, ["试二", new_id(949), "", grid.code, b.number, "4-413", "汉族", "户主"]]
     job = run(personas.wenchang_worker, "residents", "试.xlsx", xlsx_bytes(rows), dry_run=True, mode="all_or_nothing")
     assert (job.accepted_rows, job.created_rows, job.applied) == (1, 1, False)
+
+
+def test_a_nul_in_one_cell_of_an_all_or_nothing_csv_creates_nothing_and_says_so(personas):
+    """The reviewers' case: a NUL in one CSV cell (PostgreSQL refuses it in text) and the rolled-back
+    report claimed ``created 1``. Whatever the database does with the cell, nothing is written and the
+    counts say nothing was created."""
+    from jiceng.people.models import Resident
+
+    grid, b = grid_and_building()
+    good, bad = new_id(941), new_id(942)
+    rows = [RESIDENT_HEADER, ["好人", good, "", grid.code, b.number, "4-421", "汉族", "户主"],
+            ["坏\x00人", bad, "", grid.code, b.number, "4-422", "汉族", "户主"],
+            ["坏人", "341103199501019011", "", grid.code, b.number, "4-423", "汉族", "户主"]]  # fmt: skip
+    before = Resident.objects.count()
+    job = run(personas.wenchang_worker, "residents", "空字符.csv", csv_bytes(rows), mode="all_or_nothing")
+    assert not job.applied  # SQLite: the bad rows are rejected; PostgreSQL: the NUL fails the import
+    assert (job.created_rows, job.updated_rows) == (0, 0), job.message
+    assert "新增 1" not in job.message and "新增 2" not in job.message and "已全部回滚" in job.message
+    assert Resident.objects.count() == before
