@@ -162,12 +162,25 @@ def audit_record(
     )
 
 
+def access_label(obj: models.Model) -> str:
+    """What the sensitive-data access log calls the object: a resident's masked name (张*明), else the
+    model's own ``access_log_label`` (a ticket: its number — never its text, which may name people),
+    else the audit row's name."""
+    masked = getattr(obj, "name_masked", None)
+    if isinstance(masked, str) and masked:
+        return masked
+    label = getattr(obj, "access_log_label", None)
+    if isinstance(label, str) and label:
+        return label
+    return audit_repr(obj)
+
+
 def sensitive_access_record(*, actor, obj: models.Model, field: str, reason: str) -> SensitiveAccessLog:
     log = SensitiveAccessLog.objects.create(
         user=actor,
         subject_type=obj._meta.label,
         subject_id=str(obj.pk),
-        subject_repr=getattr(obj, "name_masked", "") or "",
+        subject_repr=access_label(obj)[:100],
         field=field,
         reason=reason,
         ip=_current_ip(),

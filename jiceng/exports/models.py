@@ -48,6 +48,9 @@ class ExportJob(models.Model):
     def __str__(self):
         return f"导出 #{self.pk} {self.title}"
 
+    #: Labels of the access log's ``field`` of a revealing export (``services.export_create``).
+    access_log_fields = {"id_number": "证件号码", "phone": "联系电话"}
+
     def get_absolute_url(self):
         return reverse("exports:job_detail", args=[self.pk])
 

@@ -201,11 +201,7 @@ def _getter(accessor: str, last: str, plain: str | None, display: dict | None):
     return get
 
 
-def _no_formula(text: str) -> str:
-    """Text that could start a formula (``= + @``, or ``-`` not followed by a digit) gets a leading '."""
-    if text[:1] in ("=", "+", "@") or (text[:1] == "-" and not text[1:2].isdigit()):
-        return "'" + text
-    return text
+_no_formula = xlsx.no_formula
 
 
 def _cell_value(value):

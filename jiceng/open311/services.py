@@ -30,6 +30,14 @@ DEMO_API_KEY_OWNER = "qu_admin"
 DATATYPES = ("string", "number", "datetime", "text", "singlevaluelist", "multivaluelist")
 
 
+def new_api_key() -> str:
+    """43 URL-safe random characters (256 bits), the first a letter or digit."""
+    while True:
+        raw = secrets.token_urlsafe(32)
+        if raw[0].isalnum():
+            return raw
+
+
 def key_hash(raw: str) -> str:
     """API keys are long random strings: a plain SHA-256 is enough (no salt needed, unlike passwords)."""
     return hashlib.sha256(raw.encode()).hexdigest()
@@ -37,8 +45,10 @@ def key_hash(raw: str) -> str:
 
 @transaction.atomic
 def api_key_create(*, actor, name: str, owner, raw_key: str | None = None) -> tuple[ApiKey, str]:
-    """Create a key; returns ``(key, raw)`` — the raw key is shown once and never stored."""
-    raw = raw_key or secrets.token_urlsafe(32)
+    """Create a key; returns ``(key, raw)`` — the raw key is shown once and never stored. A generated key
+    starts with a letter or digit: its prefix is what ``open311_key disable <prefix>`` takes, and a
+    command-line argument starting with ``-`` would be read as an option (1 key in 64 did)."""
+    raw = raw_key or new_api_key()
     if len(raw) < 12:
         raise ValidationError({"key": "密钥至少 12 个字符。"})
     key = ApiKey(name=name.strip(), key_hash=key_hash(raw), key_prefix=raw[:6], owner=owner)

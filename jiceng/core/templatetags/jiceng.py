@@ -15,6 +15,15 @@ def can(context, perm):
 
 
 @register.simple_tag(takes_context=True)
+def can_import_any(context):
+    """Whether the user may import some kind of data (each kind has its own permission)."""
+    from jiceng.imports.services import importable_kinds
+
+    user = context["request"].user
+    return user.is_authenticated and bool(importable_kinds(user))
+
+
+@register.simple_tag(takes_context=True)
 def nav_active(context, prefix):
     return "active" if context["request"].path.startswith(prefix) else ""
 
@@ -52,6 +61,20 @@ def _rendered_nav(roles: tuple[str, ...], section: str, area_kinds: tuple[str, .
     user = SimpleNamespace(is_authenticated=True, scope=scope)
     request = SimpleNamespace(path=section, user=user)
     return mark_safe(get_template("components/nav.html").render({"request": request, "user": user}))
+
+
+@register.simple_tag
+def static_or_plain(path):
+    """``{% static %}`` (the fingerprinted name under the production manifest storage), or the plain
+    ``STATIC_URL`` path should the manifest lack it: the error pages must render even then (the 500 page
+    is what a broken deployment shows); collectstatic keeps the unhashed copy, which still serves."""
+    from django.conf import settings
+    from django.templatetags.static import static
+
+    try:
+        return static(path)
+    except ValueError:  # "Missing staticfiles manifest entry"
+        return settings.STATIC_URL + path
 
 
 @register.inclusion_tag("components/field.html")

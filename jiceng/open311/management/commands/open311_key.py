@@ -12,7 +12,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["create", "list", "disable"])
-        parser.add_argument("prefix", nargs="?", help="disable：密钥前缀")
+        parser.add_argument("prefix", nargs="?", help="disable：密钥前缀（以 - 开头的旧密钥前缀写在 -- 之后）")
         parser.add_argument("--name", default="")
         parser.add_argument("--owner", default="", help="责任账号的用户名")
 
