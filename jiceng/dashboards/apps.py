@@ -7,6 +7,9 @@ class DashboardsConfig(AppConfig):
     verbose_name = "统计与看板"
 
     def ready(self):
-        from . import signals
+        from jiceng.core import counting
 
+        from . import signals, stats_cache
+
+        counting.register_cache(stats_cache)  # ``core`` reaches the figures' cache through this hook
         signals.connect()

@@ -251,6 +251,7 @@ class CentralHousehold(ScopedModel):
     designated_at = models.DateField("设立日期", null=True, blank=True)
 
     scope_quarter_lookup = "household__building__quarter_id"
+    scope_parent = "household"  # a 党员中心户 follows the household it is in
 
     class Meta:
         verbose_name = "党员中心户"

@@ -1,5 +1,8 @@
 from django.apps import AppConfig
 
+from jiceng.audit.registry import register_redaction
+from jiceng.core import counting
+
 
 class PeopleConfig(AppConfig):
     name = "jiceng.people"
@@ -7,6 +10,25 @@ class PeopleConfig(AppConfig):
     verbose_name = "人员"
 
     def ready(self):
+        from .models import Resident, ResidentTag, Worker
+
+        counting.register_counted(Resident)  # every write changes the cached figures of its node
+        counting.register_counted(Worker, m2m=["grids"])
+        # Encrypted or hashed personal data: the audit trail records only whether it is set. Sensitive personal
+        # information (PIPL art. 28: religious belief, specific identity …) and what points straight at an
+        # identifier: only *that* it changed — the audit administrator reads these rows and must not learn who
+        # is under 社区矫正 or what someone's faith is. A tag's name is its category: named neutrally.
+        register_redaction(
+            "people.Resident",
+            secret={"id_number", "id_hash", "id_mask", "phone", "phone_hash", "phone_mask"},
+            sensitive={"religion", "residence_permit_no", "id_last4"},  # 宗教信仰、居住证号码、证件号后 4 位
+        )
+        register_redaction(
+            "people.ResidentTag",
+            sensitive={"tag_type", "risk_level", "help_measures"},  # 特殊人群标签: 类别、风险等级、帮扶措施
+            neutral_repr="人群标签 #{pk}",
+        )
+        register_redaction("people.Worker", secret={"phone", "phone_hash"})
         from jiceng.audit.registry import mask_birth_date, mask_hidden, register_masks
         from jiceng.core.masking import mask_name
 
