@@ -2,6 +2,7 @@ from django.apps import AppConfig
 
 from jiceng.audit.registry import register_redaction
 from jiceng.core import counting
+from jiceng.territory.pages import register_page_context
 
 
 class PartyConfig(AppConfig):
@@ -11,6 +12,7 @@ class PartyConfig(AppConfig):
 
     def ready(self):
         from .models import CentralHousehold, PartyGroup, PartyMember, PartyOrg
+        from .selectors import area_party_orgs
 
         # Every write to these changes the cached figures of its node (``core.counting``); the coverage page
         # counts buildings without a 楼栋党小组, so a group's buildings count too.
@@ -19,3 +21,4 @@ class PartyConfig(AppConfig):
         counting.register_counted(CentralHousehold)
         counting.register_counted(PartyMember)
         register_redaction("party.PartyMember", secret={"phone"})  # encrypted at rest
+        register_page_context("area_detail", area_party_orgs)  # a node's page lists its Party organisations

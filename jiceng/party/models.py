@@ -15,13 +15,6 @@ from jiceng.core.scoping import ScopedModel
 from .choices import MemberStatus, OrgType, SeatRole, SecretaryChannel
 
 
-def add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
 class PartyOrg(ScopedModel):
     """党组织: a street working committee, community committee / general branch, or a branch.
 

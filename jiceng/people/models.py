@@ -10,7 +10,6 @@ from jiceng.core.crypto import EncryptedCharField
 from jiceng.core.masking import mask_id_number, mask_name, mask_phone
 from jiceng.core.names import given_name_of
 from jiceng.core.scoping import ScopedModel
-from jiceng.party.choices import PoliticalStatus
 
 from .choices import (
     Education,
@@ -18,6 +17,7 @@ from .choices import (
     Gender,
     IdType,
     MaritalStatus,
+    PoliticalStatus,
     PopulationType,
     Qualification,
     Relation,

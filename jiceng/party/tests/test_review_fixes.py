@@ -15,11 +15,12 @@ from django.db import connection, connections
 from django.urls import reverse
 
 from jiceng.audit.models import AuditLog
+from jiceng.core.dates import add_years
 from jiceng.core.errors import OutOfScope
 from jiceng.core.tests.helpers import area, row_counts, writes_nothing, years_ago
 from jiceng.party import services as svc
 from jiceng.party.choices import OrgType
-from jiceng.party.models import CentralHousehold, CommitteeSeat, PartyGroup, PartyMember, PartyOrg, add_years
+from jiceng.party.models import CentralHousehold, CommitteeSeat, PartyGroup, PartyMember, PartyOrg
 from jiceng.party.services import (
     central_household_create,
     group_create,
