@@ -1,4 +1,4 @@
-"""Deploy smoke test (issue 10 §2): jiceng deployed the way docs/deploy.md says, then used over HTTP.
+"""Deploy smoke test: jiceng deployed the way docs/deploy.md says, then used over HTTP.
 
 With ``jiceng.settings.prod`` and throwaway secrets, on a fresh PostgreSQL database of its own
 (``jiceng_deploy_<pid>_<hex>``, created and dropped here, like the browser tests' ``live_app``):

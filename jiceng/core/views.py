@@ -26,8 +26,8 @@ TABLE_RE = re.compile(r'(?:FROM|JOIN)\s+"?(\w+)"?', re.IGNORECASE)
 
 
 def pk_url(viewname: str):
-    """``pk → reverse(viewname, args=[pk])`` with one ``reverse`` for a whole table of links (``reverse``
-    per row was a tenth of a grid's page)."""
+    """``pk → reverse(viewname, args=[pk])`` with one ``reverse`` for a whole table of links, not one
+    per row (docs/decisions/scale.md, "List pages that decrypt nothing")."""
     head, tail = reverse(viewname, args=[0]).rsplit("0", 1)
     return lambda pk: f"{head}{pk}{tail}"
 

@@ -1,6 +1,6 @@
 """Builds the demo district 南谯区 deterministically (same seed, same data) — also the test suite's tree.
 
-Streets and communities follow DOMAIN (d): 龙蟠 (341103003), 银花 (341103004), 同乐 (341103005) are
+Streets and communities follow the NBS 统计用区划代码: 龙蟠 (341103003), 银花 (341103004), 同乐 (341103005) are
 verified NBS codes; community codes are from an older NBS vintage or generated, and marked 示例.
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
-from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
@@ -71,14 +70,6 @@ QUARTERS_PER_COMMUNITY = 7  # 84 in all
 GRID_BRANDS = ["一格一姐", "香樟树下"]
 ORIGIN_LNG, ORIGIN_LAT = 118.28, 32.28
 BLOCK = 0.02  # a community's block, in degrees
-
-
-@dataclass
-class Demo:
-    scale: int
-    seed: int = 20260101
-    today: dt.date = field(default_factory=dt.date.today)
-    log: callable = print
 
 
 def demo_exists() -> bool:

@@ -13,7 +13,7 @@ class OrgType(models.TextChoices):
 BRANCH_TYPES = {OrgType.BRANCH, OrgType.JOINT_BRANCH, OrgType.FUNCTIONAL_BRANCH}
 COMMUNITY_TYPES = {OrgType.COMMUNITY_COMMITTEE, OrgType.COMMUNITY_GENERAL_BRANCH}
 
-#: Which organisation type may sit under which (DOMAIN (c) 7).
+#: Which organisation type may sit under which (中国共产党支部工作条例（试行）; 街道党工委 → 社区党委 / 总支 → 党支部).
 ALLOWED_PARENT = {
     OrgType.STREET_WORKING_COMMITTEE: set(),
     OrgType.COMMUNITY_COMMITTEE: {OrgType.STREET_WORKING_COMMITTEE},

@@ -67,7 +67,7 @@ class PartyOrg(ScopedModel):
 
 
 class PartyMember(ScopedModel):
-    """党员: 预备 or 正式, with the milestone dates of DOMAIN §3 and (c) 11.
+    """党员: 预备 or 正式, with the milestone dates of 中国共产党发展党员工作细则.
 
     In-service members (在职党员) hold their relation at their employer and report (双报到) to the
     community where they live; their ``scope_path`` is that community's, so the community sees them.

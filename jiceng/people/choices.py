@@ -125,7 +125,7 @@ class Relation(models.TextChoices):
 
 
 class TagType(models.TextChoices):
-    """特殊人群 / 关爱对象 / 重点青少年 (DOMAIN (a) 7)."""
+    """特殊人群 / 关爱对象 / 重点青少年."""
 
     RELEASED = "released", "刑满释放人员"
     CORRECTION = "correction", "社区矫正人员"

@@ -29,7 +29,7 @@ from .choices import (
 
 
 class Resident(ScopedModel):
-    """实有人口: a person living in the district, with the GB/T 31000-style fields of DOMAIN (a) 6.
+    """实有人口: a person living in the district, with the fields of GB/T 31000-2015 社会治安综合治理基础数据规范.
 
     ``id_number`` and ``phone`` are encrypted at rest; ``id_hash`` / ``phone_hash`` (HMAC) serve exact
     lookup and ``id_last4`` the "last four digits" search, which the masked display shows anyway.

@@ -38,8 +38,9 @@ def phone_hash_for(phone: str) -> str:
 
 def _new_resident(data: dict) -> Resident:
     """``Resident(**data)``, the same instance, built through the positional constructor Django's own
-    ``from_db`` uses (a third of the time for 35 fields; an import builds one per row): every field's
-    default, ``data`` over them, related objects (``household``) set through their descriptors.
+    ``from_db`` uses (cheaper, and an import builds one per row; docs/decisions/imports-and-exports.md):
+    every field's default, ``data`` over them, related objects (``household``) set through their
+    descriptors.
     ``data`` holds field names only (``reject_unknown`` ran)."""
     template, index, per_instance = _resident_defaults()
     args = template.copy()
@@ -82,7 +83,7 @@ def _unique_checks_beyond_pk(exclude: frozenset[str]) -> bool:
 
 
 def _prepare_resident(resident: Resident) -> list[str]:
-    """Normalise, validate and derive (DOMAIN (c) 1-3). Returns warnings; raises ValidationError."""
+    """Normalise, validate and derive (GB 11643 ID numbers, phones). Returns warnings; raises ValidationError."""
     errors: dict[str, str] = {}
     warnings: list[str] = []
     resident.name = (resident.name or "").strip()

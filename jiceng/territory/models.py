@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -78,10 +77,6 @@ class Area(LoadedPathMixin, MP_Node):
         if action == "view" and scope.report_community_id:
             return Q(pk=scope.report_community_id)
         return None
-
-    @property
-    def community_code_prefix(self) -> str:
-        return self.code[:12]
 
     @classmethod
     def ancestor_paths(cls, path: str) -> list[str]:
@@ -238,7 +233,3 @@ class Household(ScopedModel):
         if action == "view" and scope.household_id:
             return Q(pk=scope.household_id)
         return None
-
-
-def grid_serial_width() -> int:
-    return settings.JICENG_GRID_SERIAL_WIDTH

@@ -50,7 +50,7 @@ def _validate_area_code(kind: str, code: str, parent: Area | None) -> str:
 
 
 def grid_overlap_warnings(area: Area) -> list[str]:
-    """Grids of one community should not overlap (DOMAIN (c) 6: a warning); touching edges are fine."""
+    """Grids of one community should not overlap (a warning, not a refusal); touching edges are fine."""
     if area.kind != AreaKind.GRID or not area.boundary:
         return []
     community_path = area.path[: (area.depth - 1) * Area.steplen]

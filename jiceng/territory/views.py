@@ -142,6 +142,10 @@ class AreaCreateView(ObjectEditView):
     def get_form_kwargs(self):
         return {"kind": self._kind()}
 
+    def post(self, request, *args, **kwargs):
+        self._parent()  # a parent out of scope is a 404 before the form says anything, as for GET
+        return super().post(request, *args, **kwargs)
+
     def save(self, form, obj):
         data = form.service_data()
         return services.area_create(

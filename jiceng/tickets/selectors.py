@@ -6,23 +6,16 @@ import datetime as dt
 import math
 from statistics import mean
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from .choices import DONE_STATES, OPEN_STATES, SLA_RUNNING_STATES, Satisfaction, Status
-from .models import Notification, Ticket
+from .models import Ticket
 
 #: "Due soon" (临期): the deadline falls within this many hours.
 DUE_SOON_HOURS = 24
 DUPLICATE_DAYS = 7
 DUPLICATE_RADIUS_M = 100
-
-
-def ticket_list(user, action: str = "view") -> QuerySet[Ticket]:
-    """The tickets ``user`` may ``action``, with what a list shows already joined."""
-    return Ticket.objects.restrict(user, action).select_related(
-        "category", "grid", "handler_org", "lead_org", "handler_user", "merged_into"
-    )
 
 
 def overdue_q(now: dt.datetime | None = None) -> Q:
@@ -98,10 +91,6 @@ def suggest_duplicates(
 
 def ticket_events(ticket: Ticket):
     return ticket.actions.select_related("actor", "org").prefetch_related("attachments")
-
-
-def unread_notifications(user) -> QuerySet[Notification]:
-    return Notification.objects.filter(user=user, read_at__isnull=True).select_related("ticket")
 
 
 def ticket_stats(

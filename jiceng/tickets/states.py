@@ -1,4 +1,4 @@
-"""The ticket state machine of DOMAIN (b), as data.
+"""The ticket state machine (12345 接诉即办 and 数字城管 GB/T 30428 merged), as data.
 
 Each ``Transition`` says from which states an action is allowed, which state it leads to (``None``:
 the status stays, e.g. a progress note), who may take it, which extra condition on the ticket's flags
@@ -183,7 +183,7 @@ GUARD_MESSAGES = {
     "own_patrol_in_grid": "只有网格员巡查上报、仍由所在网格承办的事件可以当场处置。",
 }
 
-#: How many unanswered callbacks allow archiving without a rating (DOMAIN (c) 17).
+#: How many unanswered callbacks allow archiving without a rating.
 CALLBACK_ATTEMPTS_TO_ARCHIVE = 3
 
 

@@ -3,22 +3,9 @@ from types import SimpleNamespace
 
 from django import template
 from django.template.loader import get_template
-from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
 
-from jiceng.core.masking import mask_id_number, mask_phone
-
 register = template.Library()
-
-
-@register.filter
-def masked_id(value):
-    return mask_id_number(value)
-
-
-@register.filter
-def masked_phone(value):
-    return mask_phone(value)
 
 
 @register.simple_tag(takes_context=True)
@@ -45,8 +32,8 @@ def nav(context):
     """The navigation menu, rendered once per process for each (set of roles, section) and reused.
 
     What the menu shows depends only on the permissions, which depend only on the user's roles
-    (``UserScope.has_perm``), and on which section is active; rendering it (≈ 30 ``{% url %}`` and
-    ``{% can %}`` tags) was ~1 ms of every page."""
+    (``UserScope.has_perm``), and on which section is active, so its ≈ 30 ``{% url %}`` and ``{% can %}``
+    tags need not run on every page (docs/decisions/scale.md, "Rendering")."""
     request = context["request"]
     user = request.user
     if not user.is_authenticated:
@@ -65,19 +52,6 @@ def _rendered_nav(roles: tuple[str, ...], section: str, area_kinds: tuple[str, .
     user = SimpleNamespace(is_authenticated=True, scope=scope)
     request = SimpleNamespace(path=section, user=user)
     return mark_safe(get_template("components/nav.html").render({"request": request, "user": user}))
-
-
-@register.simple_tag
-def url_or_empty(name, *args):
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
-
-
-@register.filter
-def yesno_cn(value):
-    return "是" if value else "否"
 
 
 @register.inclusion_tag("components/field.html")

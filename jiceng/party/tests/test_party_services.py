@@ -1,4 +1,4 @@
-"""The Party organisation: hierarchy, size and committee rules, terms, member dates, seats (DOMAIN §3, (c) 7-11)."""
+"""The Party organisation: hierarchy, size and committee rules, terms, member dates, seats (党章, 中国共产党支部工作条例（试行）, 发展党员工作细则)."""
 
 import datetime as dt
 
