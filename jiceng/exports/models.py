@@ -6,8 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from jiceng.core.jobs import unclaimed_notice
-from jiceng.imports.choices import JobStatus
+from jiceng.core.jobs import JobStatus, unclaimed_notice
 
 
 class ExportJob(models.Model):

@@ -34,9 +34,9 @@ from django.utils.safestring import SafeString
 from django_tables2.columns import BooleanColumn
 
 from jiceng.audit.services import audit_record, sensitive_access_record
+from jiceng.core.jobs import JobStatus
 from jiceng.core.masking import mask_id_number, mask_name, mask_phone
 from jiceng.core.views import ObjectListView
-from jiceng.imports.choices import JobStatus
 
 from . import xlsx
 from .models import ExportJob

@@ -37,8 +37,9 @@ from django.utils import timezone
 
 from jiceng.audit.services import audit_record
 from jiceng.core import excel, validators
+from jiceng.core.jobs import JobStatus
 
-from .choices import ImportMode, JobStatus, OnExisting
+from .choices import ImportMode, OnExisting
 from .importers import IMPORTERS, ROW_BY_ROW, BatchFallback, Importer, Issue, RowRejected, get_importer
 from .models import MAX_STORED_ISSUES, ImportJob
 

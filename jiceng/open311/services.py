@@ -16,9 +16,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from jiceng.accounts.models import User
 from jiceng.audit.services import audit_record
 from jiceng.core.errors import OutOfScope
 from jiceng.core.services import Result
+from jiceng.territory.models import Building
 from jiceng.tickets.choices import Channel
 from jiceng.tickets.models import Category
 from jiceng.tickets.services import route_location, ticket_create
@@ -60,8 +62,6 @@ def api_key_create(*, actor, name: str, owner, raw_key: str | None = None) -> tu
 
 def ensure_demo_api_key(log=print) -> ApiKey | None:
     """The demo key ``demo-open311-key`` (demo only), owned by the district account. Idempotent."""
-    from jiceng.accounts.models import User
-
     existing = ApiKey.objects.filter(key_hash=key_hash(DEMO_API_KEY)).first()
     if existing is not None:
         return existing
@@ -203,8 +203,6 @@ def open311_request_create(
         except (TypeError, ValueError):
             raise ValidationError({"address_id": "address_id 须为楼栋编号（整数）。"})
     elif address_string:
-        from jiceng.territory.models import Building
-
         matches = list(Building.objects.filter(address=address_string.strip())[:2])
         if len(matches) != 1:
             raise ValidationError(

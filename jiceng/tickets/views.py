@@ -44,6 +44,7 @@ from .forms import ActionForm, IntakeForm, PatrolForm, ReportForm, worker_buildi
 from .models import Notification, Ticket, TicketAttachment
 from .states import TRANSITIONS
 from .tables import TicketTable, due_html
+from .todo import todo_context
 
 TICKET_RELATED = ("category", "grid", "building", "handler_org", "lead_org", "dispatcher_org", "whistle_org",
                   "handler_user", "merged_into", "recorded_by", "reporter_user")  # fmt: skip
@@ -442,17 +443,6 @@ def todo(request):
     if not may_handle_tickets(user):
         raise PermissionDenied("只有承办诉求的工作人员有待办。")
     return render(request, "tickets/todo.html", todo_context(user))
-
-
-def todo_context(user) -> dict:
-    from urllib.parse import urlencode
-
-    data = selectors.todo(user)
-    for group in data["groups"]:
-        group["url"] = f"{reverse('tickets:list')}?{urlencode(group['params'])}"
-        for ticket in group["tickets"]:
-            ticket.due_text = due_html(ticket)
-    return {"title": "我的待办", "todo": data}
 
 
 # --- the reporter's side -----------------------------------------------------------------------

@@ -3,6 +3,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from jiceng.accounts.models import User
 from jiceng.open311.models import ApiKey
 from jiceng.open311.services import api_key_create
 
@@ -17,8 +18,6 @@ class Command(BaseCommand):
         parser.add_argument("--owner", default="", help="责任账号的用户名")
 
     def handle(self, *args, action, prefix=None, name="", owner="", **options):
-        from jiceng.accounts.models import User
-
         if action == "list":
             for key in ApiKey.objects.select_related("owner"):
                 state = "启用" if key.is_active else "停用"
