@@ -9,6 +9,7 @@ import uuid
 from typing import Any
 
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
 from .models import AuditLog, SensitiveAccessLog
 
@@ -59,6 +60,8 @@ def _jsonable(value: Any) -> Any:
         return str(value)
     if isinstance(value, models.Model):
         return value.pk
+    if isinstance(value, FieldFile):  # a stored file by its name in storage (a logo, a photo)
+        return value.name or ""
     return value
 
 

@@ -93,6 +93,7 @@ def build(scale: int = 20000, *, seed: int = 20260101, log=print, today: dt.date
         orgs = _build_party(rng, areas, buildings, households, residents, scale, today, log)
         workers = _build_workers(rng, areas, today, log)
         _build_accounts(areas, residents, orgs, workers, log)
+        _build_brands(areas, orgs, today, log)
         seed_ticket_history(scale=scale, today=today, seed=seed, log=log)
         ensure_demo_api_key(log=log)
         audit_record(action="seed_demo", detail={"scale": scale, "seed": seed}, username="seed_demo", scope_path="")
@@ -589,6 +590,33 @@ def _build_accounts(areas, residents, orgs, workers, log):
     user = _user("resident_demo", resident.name, resident=resident)
     RoleGrant.objects.create(user=user, role="resident", area=wenchang)
     log("演示账号已创建（密码 Jiceng#2026）")
+
+
+#: (品牌, the owner: a community's Party committee or the first grid / the node itself, started years ago)
+DEMO_BRANDS = [
+    ("香樟树下", "文昌花园社区", "org", "在小区香樟树下摆开议事桌，居民身边事在树下商量、在树下解决。", 4),
+    ("一格一姐", "文昌花园社区", "grid", "每个网格一名“格姐”，走访在格、服务在格、矛盾化解在格。", 3),
+    ("红色陡岗", "陡岗社区", "grid", "党员志愿者“红马甲”包保楼栋，每周巡楼一次。", 2),
+    ("银花邻里", "银花西区社区", "area", "社区党委牵头的邻里互助站，老人助餐、儿童托管。", 2),
+]
+
+
+def _build_brands(areas, orgs, today, log):
+    """A few 治理品牌, written through the brand's service (scope, validation and audit as in the form)."""
+    from jiceng.brands.models import Brand
+    from jiceng.core.entities import entity_for
+
+    service = entity_for(Brand).service
+    actor = User.objects.get(username="qu_admin")
+    communities = {c.name: c for c in areas["communities"]}
+    for name, community_name, owner, description, years in DEMO_BRANDS:
+        community = communities[community_name]
+        links = {"org": orgs["community"][community.pk]} if owner == "org" else {}
+        if owner != "org":
+            links["area"] = community.demo_grids[0] if owner == "grid" else community
+        start = today.replace(year=today.year - years, month=3, day=1)
+        service.create(actor=actor, name=name, description=description, start_date=start, **links)
+    log(f"治理品牌：{len(DEMO_BRANDS)} 个")
 
 
 DEMO_ACCOUNTS = [
