@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from jiceng.core.entity_views import EntityDeleteView, EntityFileView
 from jiceng.core.views import ObjectDetailView, ObjectEditView, ObjectListView
 from jiceng.territory.models import Area
 
@@ -51,7 +52,8 @@ def _object_in(model, view_class, area_name):
 DETAIL_VIEWS = [
     (n, v)
     for n, p, v in _scoped_views()
-    if issubclass(v, (ObjectDetailView, ObjectEditView)) and "<int:pk>" in str(p.pattern)
+    if issubclass(v, (ObjectDetailView, ObjectEditView, EntityDeleteView, EntityFileView))
+    and "<int:pk>" in str(p.pattern)
 ]
 LIST_VIEWS = [(n, v) for n, p, v in _scoped_views() if issubclass(v, ObjectListView)]
 

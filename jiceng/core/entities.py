@@ -299,15 +299,19 @@ class Entity:
         labels = "或".join(str(self.model._meta.get_field(n).verbose_name) for n in self.scope_from)
         raise ValidationError({self.scope_from[0]: f"请选择{labels}。"})
 
-    def sample(self, node, *, name: str) -> dict[str, Any]:
-        """Create data for a row under territory ``node`` (the write-scope matrix): the node (or the first
-        row of the link's model under it) on the first ``scope_from`` link, ``name`` on ``name``."""
+    def sample_links(self, node) -> dict[str, Any]:
+        """The ``scope_from`` links that put a row under territory ``node`` (the write-scope matrix): the
+        last link gets the node itself (or the first row of its model under the node), the others ``None``."""
         link = self.model._meta.get_field(self.scope_from[-1])
         target = link.related_model
-        value = node if hasattr(target, "path") and target is type(node) else None
+        value = node if target is type(node) else None
         if value is None:
             value = target._default_manager.filter(scope_path__startswith=node.path).order_by("pk").first()
-        return {link.name: value, "name": name}
+        return {**dict.fromkeys(self.scope_from), link.name: value}
+
+    def sample(self, node, *, name: str) -> dict[str, Any]:
+        """Create data for a row under ``node``: its links, and ``name`` (override for other required fields)."""
+        return {**self.sample_links(node), "name": name}
 
     # --- pages ----------------------------------------------------------------------------------------
     def urls(self) -> list:

@@ -152,24 +152,40 @@ class EntityFileView(EntityMixin, ScopedViewMixin, View):
         return FileResponse(stored.open("rb"))
 
 
-def urls_for(entity) -> list:
-    slug = entity.slug
+def view_classes(entity) -> dict[str, type]:
+    """The entity's view classes by page, each a subclass carrying the entity as class attributes (so the
+    scope matrix and the exports see ``view_class.model`` as for a hand-written view)."""
+    name = entity.model.__name__
     common = {"entity": entity, "model": entity.model}
-    list_view = EntityListView.as_view(
-        **common,
-        table_class=table_class(entity),
-        filterset_class=filterset_class(entity),
-        add_url=reverse_lazy(entity.url_name("add")),
-    )
-    edit = EntityEditView.as_view(**common, form_class=form_class(entity))
+
+    def make(page, base, **attrs):
+        return type(f"{name}{page}View", (base,), {**common, **attrs, "__module__": base.__module__})
+
+    return {
+        "list": make(
+            "List",
+            EntityListView,
+            table_class=table_class(entity),
+            filterset_class=filterset_class(entity),
+            add_url=reverse_lazy(entity.url_name("add")),
+        ),
+        "detail": make("Detail", EntityDetailView),
+        "edit": make("Edit", EntityEditView, form_class=form_class(entity)),
+        "delete": make("Delete", EntityDeleteView),
+        **{f: make(f.title(), EntityFileView, field=f) for f in entity.file_fields},
+    }
+
+
+def urls_for(entity) -> list:
+    slug, views = entity.slug, view_classes(entity)
+    edit = views["edit"].as_view()
     patterns = [
-        path("", list_view, name=f"{slug}_list"),
+        path("", views["list"].as_view(), name=f"{slug}_list"),
         path("add/", edit, name=f"{slug}_add"),
-        path("<int:pk>/", EntityDetailView.as_view(**common), name=f"{slug}_detail"),
+        path("<int:pk>/", views["detail"].as_view(), name=f"{slug}_detail"),
         path("<int:pk>/edit/", edit, name=f"{slug}_edit"),
-        path("<int:pk>/delete/", EntityDeleteView.as_view(**common), name=f"{slug}_delete"),
+        path("<int:pk>/delete/", views["delete"].as_view(), name=f"{slug}_delete"),
     ]
-    for name in entity.file_fields:
-        view = EntityFileView.as_view(**common, field=name)
-        patterns.append(path(f"<int:pk>/{name}/", view, name=f"{slug}_{name}"))
+    for field in entity.file_fields:
+        patterns.append(path(f"<int:pk>/{field}/", views[field].as_view(), name=f"{slug}_{field}"))
     return patterns

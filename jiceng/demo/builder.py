@@ -595,8 +595,9 @@ def _build_accounts(areas, residents, orgs, workers, log):
 #: (品牌, the owner: a community's Party committee or the first grid / the node itself, started years ago)
 DEMO_BRANDS = [
     ("香樟树下", "文昌花园社区", "org", "在小区香樟树下摆开议事桌，居民身边事在树下商量、在树下解决。", 4),
-    ("一格一姐", "文昌花园社区", "grid", "每个网格一名“格姐”，走访在格、服务在格、矛盾化解在格。", 3),
-    ("红色陡岗", "陡岗社区", "grid", "党员志愿者“红马甲”包保楼栋，每周巡楼一次。", 2),
+    ("一格一姐", "文昌花园社区", "grid0", "每个网格一名“格姐”，走访在格、服务在格、矛盾化解在格。", 3),
+    ("板凳夜话", "文昌花园社区", "grid2", "夏夜楼前摆板凳，网格员和居民拉家常、听诉求。", 1),
+    ("红色陡岗", "陡岗社区", "grid0", "党员志愿者“红马甲”包保楼栋，每周巡楼一次。", 2),
     ("银花邻里", "银花西区社区", "area", "社区党委牵头的邻里互助站，老人助餐、儿童托管。", 2),
 ]
 
@@ -613,7 +614,7 @@ def _build_brands(areas, orgs, today, log):
         community = communities[community_name]
         links = {"org": orgs["community"][community.pk]} if owner == "org" else {}
         if owner != "org":
-            links["area"] = community.demo_grids[0] if owner == "grid" else community
+            links["area"] = community.demo_grids[int(owner[4:])] if owner.startswith("grid") else community
         start = today.replace(year=today.year - years, month=3, day=1)
         service.create(actor=actor, name=name, description=description, start_date=start, **links)
     log(f"治理品牌：{len(DEMO_BRANDS)} 个")
