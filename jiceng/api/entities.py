@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import ForeignKey
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers
 from rest_framework.exceptions import PermissionDenied
 
@@ -31,6 +33,22 @@ class EntitySerializer(serializers.ModelSerializer):
         return field_class, kwargs
 
 
+@extend_schema_field({"type": "string", "format": "uri", "nullable": True, "readOnly": True})
+class ScopedFileUrl(serializers.Field):
+    """A stored file as the URL of the entity's file page (scope-checked), never its storage path."""
+
+    def __init__(self, entity, name, **kwargs):
+        self.entity, self.file_field = entity, name
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, obj):
+        if not getattr(obj, self.file_field):
+            return None
+        url = reverse(self.entity.url_name(self.file_field), args=[obj.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
+
+
 def _serializer(entity):
     names = ["id", *entity.fields]
     labels = {}
@@ -38,8 +56,9 @@ def _serializer(entity):
         field = entity.model._meta.get_field(name)
         if isinstance(field, ForeignKey):
             labels[f"{name}_name"] = serializers.StringRelatedField(source=name, label=field.verbose_name)
-    extra = {name: {"read_only": True} for name in entity.file_fields}  # files are uploaded in the web form
-    meta = type("Meta", (), {"model": entity.model, "fields": names + list(labels), "extra_kwargs": extra})
+    for name in entity.file_fields:  # uploaded in the web form; read at the page's scope-checked URL
+        labels[name] = ScopedFileUrl(entity, name, label=entity.model._meta.get_field(name).verbose_name)
+    meta = type("Meta", (), {"model": entity.model, "fields": names + [n for n in labels if n not in names]})
     return type(f"{entity.model.__name__}Serializer", (EntitySerializer,), {"Meta": meta, **labels})
 
 

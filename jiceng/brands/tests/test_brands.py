@@ -104,6 +104,9 @@ def test_pages_list_search_create_with_logo_detail_edit_delete(client, login, pe
     detail = client.get(f"/brands/{brand.pk}/").content.decode()
     assert "楼道长制度" in detail and f"/brands/{brand.pk}/logo/" in detail
     assert b"".join(client.get(f"/brands/{brand.pk}/logo/").streaming_content) == PNG
+    api_logo = APIClient()
+    api_logo.force_authenticate(personas.wenchang_worker)
+    assert api_logo.get(f"/api/v1/brands/{brand.pk}/").json()["logo"] == f"http://testserver/brands/{brand.pk}/logo/"
 
     bad = client.post(f"/brands/{brand.pk}/edit/", {**form, "logo": SimpleUploadedFile("y.png", b"GIF")})
     assert bad.status_code == 400 and "只能上传 JPEG、PNG、GIF 或 WebP 图片。" in bad.content.decode()
@@ -149,7 +152,7 @@ def test_api_list_detail_create_update_delete(personas):
     assert "香樟树下" in names and "红色陡岗" not in names and "银花邻里" not in names
     own = Brand.objects.get(name="香樟树下")
     detail = client.get(f"/api/v1/brands/{own.pk}/").json()
-    assert detail["org_name"] == own.org.name and detail["area"] is None
+    assert detail["org_name"] == own.org.name and detail["area"] is None and detail["logo"] is None
     assert client.get(f"/api/v1/brands/{Brand.objects.get(name='红色陡岗').pk}/").status_code == 404
 
     community = node("文昌花园社区")
