@@ -31,6 +31,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from .scoping import permission_name
 from .services import Result, full_clean, reject_unknown, require_scope
@@ -263,15 +264,25 @@ class Entity:
     #: Whether ``core.entities.urlpatterns`` mounts the pages at ``url_path`` (else the app's own
     #: ``urls.py`` adds ``path(…, include(entity.urls()))`` under its namespace).
     own_urls: bool = True
-    #: ``select_related`` of every page and API read.
+    #: ``select_related`` / ``prefetch_related`` of every page and API read.
     related: tuple[str, ...] = ()
+    prefetch: tuple[str, ...] = ()
+    #: The pages the entity has (a register with no delete leaves ``"delete"`` out).
+    pages: tuple[str, ...] = ("list", "add", "detail", "edit", "delete")
+    #: Hand-written view classes for some pages (``{"detail": MyDetailView}``): used as they are, with
+    #: the entity and model set on a subclass.
+    views: dict[str, type] = {}
+    #: Name in the URL names (``<app>:<url_slug>_list``); default: the model name.
+    url_slug: str = ""
+    #: The rows of the write-scope matrix generated for this entity (its service must take these calls).
+    write_matrix: tuple[str, ...] = ("create", "update", "move", "delete")
     #: Form class (default: a ``ServiceModelForm`` over ``fields``), table and filter-set overrides.
     form_class = table_class = filterset_class = None
 
     def __init__(self):
         meta = self.model._meta
         self.label = meta.label_lower
-        self.slug = meta.model_name
+        self.slug = self.url_slug or meta.model_name
         self.namespace = meta.app_label
         self.url_path = self.url_path or f"{meta.app_label}/{meta.model_name}s/"
         self.verbose_name = meta.verbose_name
@@ -288,7 +299,7 @@ class Entity:
 
     # --- data -----------------------------------------------------------------------------------------
     def queryset(self):
-        return self.model._default_manager.select_related(*self.related)
+        return self.model._default_manager.select_related(*self.related).prefetch_related(*self.prefetch)
 
     def path_of(self, obj) -> str:
         """The scope path a row gets from its first set ``scope_from`` link."""
@@ -318,3 +329,9 @@ class Entity:
         from . import entity_views
 
         return entity_views.urls_for(self)
+
+    @cached_property
+    def view_classes(self) -> dict[str, type]:
+        from . import entity_views
+
+        return entity_views.view_classes(self)

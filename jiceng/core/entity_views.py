@@ -154,38 +154,46 @@ class EntityFileView(EntityMixin, ScopedViewMixin, View):
 
 def view_classes(entity) -> dict[str, type]:
     """The entity's view classes by page, each a subclass carrying the entity as class attributes (so the
-    scope matrix and the exports see ``view_class.model`` as for a hand-written view)."""
+    scope matrix and the exports see ``view_class.model`` as for a hand-written view). A page the
+    declaration names in ``views`` keeps its hand-written class (only ``entity`` and ``model`` are set)."""
     name = entity.model.__name__
     common = {"entity": entity, "model": entity.model}
 
-    def make(page, base, **attrs):
-        return type(f"{name}{page}View", (base,), {**common, **attrs, "__module__": base.__module__})
+    def make(page, base, **generated):
+        own = entity.views.get(page)
+        attrs = {**common, **({} if own else generated), "__module__": (own or base).__module__}
+        return type(f"{name}{page.title()}View", (own or base,), attrs)
 
     return {
         "list": make(
-            "List",
+            "list",
             EntityListView,
             table_class=table_class(entity),
             filterset_class=filterset_class(entity),
             add_url=reverse_lazy(entity.url_name("add")),
         ),
-        "detail": make("Detail", EntityDetailView),
-        "edit": make("Edit", EntityEditView, form_class=form_class(entity)),
-        "delete": make("Delete", EntityDeleteView),
-        **{f: make(f.title(), EntityFileView, field=f) for f in entity.file_fields},
+        "detail": make("detail", EntityDetailView),
+        "edit": make("edit", EntityEditView, form_class=form_class(entity)),
+        "delete": make("delete", EntityDeleteView),
+        **{f: make(f, EntityFileView, field=f) for f in entity.file_fields},
     }
 
 
 def urls_for(entity) -> list:
-    slug, views = entity.slug, view_classes(entity)
-    edit = views["edit"].as_view()
-    patterns = [
-        path("", views["list"].as_view(), name=f"{slug}_list"),
-        path("add/", edit, name=f"{slug}_add"),
-        path("<int:pk>/", views["detail"].as_view(), name=f"{slug}_detail"),
-        path("<int:pk>/edit/", edit, name=f"{slug}_edit"),
-        path("<int:pk>/delete/", views["delete"].as_view(), name=f"{slug}_delete"),
-    ]
+    """The entity's URL patterns, relative to its ``url_path``: ``""`` list, ``add/``, ``<pk>/``,
+    ``<pk>/edit/``, ``<pk>/delete/`` and ``<pk>/<file field>/`` (the pages in ``entity.pages``)."""
+    slug, views = entity.slug, entity.view_classes
+    routes = {
+        "list": [("", "list")],
+        "add": [("add/", "edit")],
+        "detail": [("<int:pk>/", "detail")],
+        "edit": [("<int:pk>/edit/", "edit")],
+        "delete": [("<int:pk>/delete/", "delete")],
+    }
+    patterns = []
+    for page in entity.pages:
+        for route, view in routes[page]:
+            patterns.append(path(route, views[view].as_view(), name=f"{slug}_{page}"))
     for field in entity.file_fields:
         patterns.append(path(f"<int:pk>/{field}/", views[field].as_view(), name=f"{slug}_{field}"))
     return patterns

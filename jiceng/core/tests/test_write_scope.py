@@ -184,7 +184,7 @@ def _entity_cases(entity):
     """The rows every declared entity adds (``core.entities``): create into, edit, delete in, and move one's
     own row into the sibling's subtree — all through the entity's service."""
     service, model, key = entity.service, entity.model, entity.label.replace(".", "_")
-    return {
+    cases = {
         f"{key}_create": lambda c: (
             lambda: service.create(actor=c.actor, **entity.sample(c.foreign, name="越权")),
             None,
@@ -199,6 +199,7 @@ def _entity_cases(entity):
         ),
         f"{key}_delete": lambda c: (lambda: service.delete(actor=c.actor, obj=c.first(model)), c.first(model)),
     }
+    return {name: case for name, case in cases.items() if name.rsplit("_", 1)[1] in entity.write_matrix}
 
 
 ENTITY_CASES = {name: case for entity in entities.entities() for name, case in _entity_cases(entity).items()}
