@@ -16,7 +16,9 @@ from django.utils import timezone
 
 from jiceng.accounts.models import RoleGrant, User
 from jiceng.audit.services import audit_record
+from jiceng.brands.models import Brand
 from jiceng.core.crypto import encrypt
+from jiceng.core.entities import entity_for
 from jiceng.core.masking import mask_id_number, mask_phone
 from jiceng.core.names import given_name_of
 from jiceng.open311.services import ensure_demo_api_key
@@ -604,9 +606,6 @@ DEMO_BRANDS = [
 
 def _build_brands(areas, orgs, today, log):
     """A few 治理品牌, written through the brand's service (scope, validation and audit as in the form)."""
-    from jiceng.brands.models import Brand
-    from jiceng.core.entities import entity_for
-
     service = entity_for(Brand).service
     actor = User.objects.get(username="qu_admin")
     communities = {c.name: c for c in areas["communities"]}
