@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from jiceng.core import entities
 from jiceng.core.views import healthz
 
 urlpatterns = [
@@ -15,6 +16,7 @@ urlpatterns = [
     path("exports/", include("jiceng.exports.urls")),
     path("tickets/", include("jiceng.tickets.urls")),
     path("open311/v2/", include("jiceng.open311.urls")),
+    *entities.urlpatterns(),  # every declared entity's pages (``jiceng.core.entities``)
 ]
 
 handler404 = "jiceng.core.views.page_not_found"

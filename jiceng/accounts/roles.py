@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
+from jiceng.core.entities import role_permissions
+
 BUSINESS_MODELS_VIEW = ["territory.view_*", "party.view_*", "people.view_*"]
 # 诉求 loop (jiceng.tickets), same for street, community and grid staff: ``intake`` = sees the reporter's contact unmasked (受理 role).
 TICKETS_FULL = ["tickets.view_*", "tickets.add_ticket", "tickets.add_ticketattachment", "tickets.change_ticket",
@@ -44,7 +46,8 @@ class Role:
     exclusive_group: str | None = None  # roles in the same group cannot be held together
 
     def has_perm(self, perm: str) -> bool:
-        return any(fnmatchcase(perm, pattern) for pattern in self.permissions)
+        """The role's patterns, and the codes declared entities give it (``Entity.permissions``)."""
+        return perm in role_permissions(self.code) or any(fnmatchcase(perm, p) for p in self.permissions)
 
 
 ROLES: dict[str, Role] = {

@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import party, people, territory
+from . import entities, party, people, territory
 from .auth import ObtainTokenView
 from .stats import StatsView
 
@@ -27,6 +27,7 @@ router.register("party-members", party.PartyMemberViewSet, basename="partymember
 router.register("committee-seats", party.CommitteeSeatViewSet, basename="committeeseat")
 router.register("party-groups", party.PartyGroupViewSet, basename="partygroup")
 router.register("central-households", party.CentralHouseholdViewSet, basename="centralhousehold")
+entities.register_all(router)  # every declared entity with an ``api_name`` (``jiceng.core.entities``)
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="token"),

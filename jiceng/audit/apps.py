@@ -7,7 +7,12 @@ class AuditConfig(AppConfig):
     verbose_name = "审计"
 
     def ready(self):
+        from jiceng.core import entities
+
         from .registry import register_detail, register_events
+        from .services import audit_record, snapshot
+
+        entities.set_auditor(snapshot=snapshot, record=audit_record)  # declared entities' services audit here
 
         register_events(
             "通用",

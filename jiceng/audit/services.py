@@ -10,6 +10,7 @@ import uuid
 from typing import Any
 
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
 from jiceng.core.request_context import get_current_ip
 
@@ -54,6 +55,8 @@ def _jsonable(value: Any) -> Any:
         return str(value)
     if isinstance(value, models.Model):
         return value.pk
+    if isinstance(value, FieldFile):  # a stored file by its name in storage (a logo, a photo)
+        return value.name or ""
     return value
 
 

@@ -223,3 +223,53 @@ def validate_admin_code(code: str, *, level: str, parent_code: str | None) -> st
 def validate_not_future(value: dt.date | None, label: str) -> None:
     if value and value > dt.date.today():
         raise ValidationError(f"{label}不能晚于今天。", code="future")
+
+
+#: The first bytes of the image formats a logo or photo may have (the type is read from the bytes, never
+#: from the file's name or the browser's content type).
+IMAGE_SIGNATURES = {
+    "jpg": (b"\xff\xd8\xff",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "gif": (b"GIF87a", b"GIF89a"),
+    "webp": (b"RIFF",),
+}
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+
+
+def image_kind(head: bytes) -> str | None:
+    """``jpg`` / ``png`` / ``gif`` / ``webp`` by the file's first bytes, or ``None``."""
+    for kind, signatures in IMAGE_SIGNATURES.items():
+        if any(head.startswith(sig) for sig in signatures) and (kind != "webp" or head[8:12] == b"WEBP"):
+            return kind
+    return None
+
+
+def _head(value) -> bytes:
+    source = getattr(value, "file", value)
+    source.seek(0)
+    head = source.read(16)
+    source.seek(0)
+    return head
+
+
+def validate_image_bytes(value) -> None:
+    """A newly uploaded image (a model ``FileField``'s validator): JPEG, PNG, GIF or WebP by its bytes, ≤ 2 MB.
+    A file already stored was checked when it was uploaded."""
+    if not value or getattr(value, "_committed", False):
+        return
+    if value.size > MAX_IMAGE_BYTES:
+        raise ValidationError(f"图片不能超过 {MAX_IMAGE_BYTES // (1024 * 1024)} MB。")
+    if image_kind(_head(value)) is None:
+        raise ValidationError("只能上传 JPEG、PNG、GIF 或 WebP 图片。")
+
+
+def random_image_name(instance, filename: str) -> str:
+    """``upload_to`` of an image field: ``<app>/<random>.<type read from the bytes>``, never the uploaded name."""
+    import uuid
+
+    kind = "bin"
+    for f in instance._meta.fields:  # the file being saved is the one not yet committed to storage
+        value = getattr(instance, f.attname, None) if f.get_internal_type() == "FileField" else None
+        if value and not getattr(value, "_committed", True):
+            kind = image_kind(_head(value)) or kind
+    return f"{instance._meta.app_label}/{uuid.uuid4().hex}.{kind}"

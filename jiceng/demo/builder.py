@@ -15,10 +15,12 @@ from django.utils import timezone
 
 from jiceng.accounts.models import RoleGrant, User
 from jiceng.audit.services import audit_record
+from jiceng.brands.models import Brand
 from jiceng.core import counting
 from jiceng.core.bulk import fast_insert
 from jiceng.core.crypto import encrypt
 from jiceng.core.dates import add_years
+from jiceng.core.entities import entity_for
 from jiceng.core.masking import mask_id_number, mask_phone
 from jiceng.core.names import given_name_of
 from jiceng.open311.services import ensure_demo_api_key
@@ -87,6 +89,7 @@ def build(scale: int = 20000, *, seed: int = 20260101, log=print, today: dt.date
         orgs = _build_party(rng, areas, buildings, households, residents, scale, today, log)
         workers = _build_workers(rng, areas, today, log)
         _build_accounts(areas, residents, orgs, workers, log)
+        _build_brands(areas, orgs, today, log)
         seed_ticket_history(scale=scale, today=today, seed=seed, log=log)
         ensure_demo_api_key(log=log)
         audit_record(action="seed_demo", detail={"scale": scale, "seed": seed}, username="seed_demo", scope_path="")
@@ -579,3 +582,28 @@ def _build_accounts(areas, residents, orgs, workers, log):
     user = _user("resident_demo", resident.name, resident=resident)
     RoleGrant.objects.create(user=user, role="resident", area=wenchang)
     log("演示账号已创建（密码 Jiceng#2026）")
+
+
+#: (品牌, the owner: a community's Party committee or the first grid / the node itself, started years ago)
+DEMO_BRANDS = [
+    ("香樟树下", "文昌花园社区", "org", "在小区香樟树下摆开议事桌，居民身边事在树下商量、在树下解决。", 4),
+    ("一格一姐", "文昌花园社区", "grid0", "每个网格一名“格姐”，走访在格、服务在格、矛盾化解在格。", 3),
+    ("板凳夜话", "文昌花园社区", "grid2", "夏夜楼前摆板凳，网格员和居民拉家常、听诉求。", 1),
+    ("红色陡岗", "陡岗社区", "grid0", "党员志愿者“红马甲”包保楼栋，每周巡楼一次。", 2),
+    ("银花邻里", "银花西区社区", "area", "社区党委牵头的邻里互助站，老人助餐、儿童托管。", 2),
+]
+
+
+def _build_brands(areas, orgs, today, log):
+    """A few 治理品牌, written through the brand's service (scope, validation and audit as in the form)."""
+    service = entity_for(Brand).service
+    actor = User.objects.get(username="qu_admin")
+    communities = {c.name: c for c in areas["communities"]}
+    for name, community_name, owner, description, years in DEMO_BRANDS:
+        community = communities[community_name]
+        links = {"org": orgs["community"][community.pk]} if owner == "org" else {}
+        if owner != "org":
+            links["area"] = community.demo_grids[int(owner[4:])] if owner.startswith("grid") else community
+        start = today.replace(year=today.year - years, month=3, day=1)
+        service.create(actor=actor, name=name, description=description, start_date=start, **links)
+    log(f"治理品牌：{len(DEMO_BRANDS)} 个")

@@ -1,6 +1,11 @@
-from django.urls import path
+from django.urls import include, path
+
+from jiceng.core.entities import entity_for
 
 from . import views
+from .models import PartyGroup
+
+groups = entity_for(PartyGroup)
 
 app_name = "party"
 urlpatterns = [
@@ -10,16 +15,13 @@ urlpatterns = [
     path("orgs/<int:pk>/edit/", views.PartyOrgEditView.as_view(), name="org_edit"),
     path("orgs/<int:org>/seats/add/", views.CommitteeSeatEditView.as_view(), name="seat_add"),
     path("seats/<int:pk>/edit/", views.CommitteeSeatEditView.as_view(), name="seat_edit"),
-    path("orgs/<int:branch>/groups/add/", views.PartyGroupEditView.as_view(), name="branch_group_add"),
+    path("orgs/<int:branch>/groups/add/", groups.view_classes["edit"].as_view(), name="branch_group_add"),
     path("term-alerts/", views.TermAlertListView.as_view(), name="term_alerts"),
     path("members/", views.PartyMemberListView.as_view(), name="member_list"),
     path("members/add/", views.PartyMemberEditView.as_view(), name="member_add"),
     path("members/<int:pk>/", views.PartyMemberDetailView.as_view(), name="member_detail"),
     path("members/<int:pk>/edit/", views.PartyMemberEditView.as_view(), name="member_edit"),
-    path("groups/", views.PartyGroupListView.as_view(), name="group_list"),
-    path("groups/add/", views.PartyGroupEditView.as_view(), name="group_add"),
-    path("groups/<int:pk>/", views.PartyGroupDetailView.as_view(), name="group_detail"),
-    path("groups/<int:pk>/edit/", views.PartyGroupEditView.as_view(), name="group_edit"),
+    path("groups/", include(groups.urls())),  # group_list, group_add, group_detail, group_edit (core.entities)
     path(
         "groups/<int:group>/central-households/add/",
         views.CentralHouseholdCreateView.as_view(),

@@ -15,11 +15,11 @@ from jiceng.territory.models import Household
 
 from . import services
 from .choices import SeatRole
-from .filters import CentralHouseholdFilterSet, PartyGroupFilterSet, PartyMemberFilterSet, PartyOrgFilterSet
+from .filters import CentralHouseholdFilterSet, PartyMemberFilterSet, PartyOrgFilterSet
 from .forms import CentralHouseholdForm, CommitteeSeatForm, PartyGroupForm, PartyMemberForm, PartyOrgForm
 from .models import CentralHousehold, CommitteeSeat, PartyGroup, PartyMember, PartyOrg
 from .selectors import term_alerts
-from .tables import CentralHouseholdTable, PartyGroupTable, PartyMemberTable, PartyOrgTable
+from .tables import CentralHouseholdTable, PartyMemberTable, PartyOrgTable
 
 
 def _crumbs(user, area, tail):
@@ -190,14 +190,6 @@ class PartyMemberEditView(ObjectEditView):
 # --- 楼栋党小组 -----------------------------------------------------------------------------------
 
 
-class PartyGroupListView(ObjectListView):
-    model = PartyGroup
-    queryset = PartyGroup.objects.select_related("branch", "leader").prefetch_related("buildings")
-    table_class = PartyGroupTable
-    filterset_class = PartyGroupFilterSet
-    add_url = reverse_lazy("party:group_add")
-
-
 class PartyGroupDetailView(ObjectDetailView):
     model = PartyGroup
     queryset = PartyGroup.objects.select_related("branch__area", "leader")
@@ -224,7 +216,8 @@ class PartyGroupDetailView(ObjectDetailView):
 
 
 class PartyGroupEditView(NestedEditMixin, ObjectEditView):
-    """New group (in a branch given by the URL, or chosen in the form) or edit one."""
+    """New group (in a branch given by the URL, or chosen in the form) or edit one; the list is the
+    declared entity's (``party/entities.py``), which uses this view for its add and edit pages."""
 
     model = PartyGroup
 
@@ -250,9 +243,9 @@ class PartyGroupEditView(NestedEditMixin, ObjectEditView):
         if obj is None:
             branch = self.branch or data.pop("branch")
             data.pop("branch", None)
-            return services.group_create(actor=self.request.user, branch=branch, **data)
+            return self.entity.service.create(actor=self.request.user, branch=branch, **data)
         data.pop("branch", None)
-        return services.group_update(actor=self.request.user, group=obj, **data)
+        return self.entity.service.update(actor=self.request.user, obj=obj, **data)
 
 
 # --- 党员中心户 -----------------------------------------------------------------------------------

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "jiceng.party",
     "jiceng.people",
     "jiceng.tickets",
+    "jiceng.brands",
     "jiceng.open311",
     "jiceng.dashboards",
     "jiceng.imports",

@@ -114,6 +114,7 @@ def known(token):
         .order_by("pk")
         .values_list("pk", flat=True)
         .first(),
+        "grid": grid,
         "lng": (grid.min_lng + grid.max_lng) / 2,
         "lat": (grid.min_lat + grid.max_lat) / 2,
         "password": DEMO_PASSWORD,
@@ -148,6 +149,23 @@ def supply(case, known: dict) -> None:
     elif label == "POST /api/v1/tickets/{id}/transitions/":
         case.path_parameters["id"] = known["open_ticket"]
         case.body = {"action": "instruct", "comment": body.get("comment") or "请加快办理。"}
+    else:
+        supply_entity(label, body, known)
+
+
+def supply_entity(label: str, body: dict, known: dict) -> None:
+    """A declared entity's create (``core.entities``): its owner is a node of the persona's subtree, its
+    dates in the past (a future start date is refused by the model's rule, which no schema states)."""
+    from django.db.models import DateField
+
+    from jiceng.core import entities
+
+    for entity in entities.entities():
+        if entity.api_name and label == f"POST /api/v1/{entity.api_name}/":
+            body.update({k: v.pk if v is not None else None for k, v in entity.sample_links(known["grid"]).items()})
+            for field in entity.model._meta.fields:
+                if isinstance(field, DateField) and body.get(field.name):
+                    body[field.name] = "2020-01-01"
 
 
 @schema.parametrize()

@@ -71,3 +71,12 @@ def static_or_plain(path):
 @register.inclusion_tag("components/field.html")
 def field(bound_field):
     return {"field": bound_field}
+
+
+@register.inclusion_tag("components/entity_nav.html", takes_context=True)
+def entity_nav(context):
+    """The declared entities' nav entries (``Entity.nav``) the user may view, one dropdown per section."""
+    from jiceng.core.entities import nav_sections
+
+    request = context["request"]
+    return {"sections": nav_sections(request.user.scope.has_perm), "request": request}

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 from jiceng.accounts.models import RoleGrant, User
 from jiceng.audit.models import AuditLog, SensitiveAccessLog
+from jiceng.core import entities
 from jiceng.core.validators import id_check_digit
 from jiceng.party.models import CentralHousehold, CommitteeSeat, PartyGroup, PartyMember, PartyOrg
 from jiceng.people.models import Resident, ResidentTag, Worker
@@ -15,6 +16,7 @@ from jiceng.territory.models import Area, Building, Household
 WRITABLE_MODELS = (
     Area, Building, Household, Resident, ResidentTag, Worker,
     PartyOrg, PartyMember, CommitteeSeat, PartyGroup, CentralHousehold, AuditLog, SensitiveAccessLog,
+    *(e.model for e in entities.entities()),  # every declared entity (``core.entities``)
 )  # fmt: skip
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pytest
 
 from jiceng.audit.services import snapshot
+from jiceng.core import entities
 from jiceng.core.errors import OutOfScope
 from jiceng.party import services as party
 from jiceng.party.models import CommitteeSeat, PartyGroup, PartyMember, PartyOrg
@@ -179,6 +180,32 @@ CASES = {
 }
 
 
+def _entity_cases(entity):
+    """The rows every declared entity adds (``core.entities``): create into, edit, delete in, and move one's
+    own row into the sibling's subtree — all through the entity's service."""
+    service, model, key = entity.service, entity.model, entity.label.replace(".", "_")
+    cases = {
+        f"{key}_create": lambda c: (
+            lambda: service.create(actor=c.actor, **entity.sample(c.foreign, name="越权")),
+            None,
+        ),
+        f"{key}_update": lambda c: (
+            lambda: service.update(actor=c.actor, obj=c.first(model), name="越权"),
+            c.first(model),
+        ),
+        f"{key}_move": lambda c: (
+            lambda: service.update(actor=c.actor, obj=c.first(model, c.own), **entity.sample_links(c.foreign)),
+            c.first(model, c.own),
+        ),
+        f"{key}_delete": lambda c: (lambda: service.delete(actor=c.actor, obj=c.first(model)), c.first(model)),
+    }
+    return {name: case for name, case in cases.items() if name.rsplit("_", 1)[1] in entity.write_matrix}
+
+
+ENTITY_CASES = {name: case for entity in entities.entities() for name, case in _entity_cases(entity).items()}
+CASES.update(ENTITY_CASES)
+
+
 @pytest.fixture
 def ctx_for(personas):
     def build(pair):
@@ -198,6 +225,8 @@ def ctx_for(personas):
 def test_sibling_write_is_refused_and_changes_nothing(ctx_for, pair, case):
     ctx = ctx_for(pair)
     call, target = CASES[case](ctx)
+    if case in ENTITY_CASES and not case.endswith("_create"):
+        assert target is not None, f"演示数据中 {ctx.foreign} / {ctx.own} 缺少 {case} 的对象"
     if target is not None:
         target = type(target)._default_manager.get(pk=target.pk)
         before = snapshot(target)
@@ -235,3 +264,13 @@ def test_the_same_writes_succeed_for_the_owner_and_each_writes_one_audit_row(per
         assert row.detail["changes"], name
         if name.endswith("_update"):
             assert any(v["before"] != v["after"] for v in row.detail["changes"].values())
+    for name in ENTITY_CASES:  # a declared entity's service: create, update, move within, delete; one row each
+        if name.endswith("_move"):
+            continue
+        call, _ = CASES[name](Ctx(ctx.actor, ctx.foreign, ctx.own, ctx.party_node))
+        last = AuditLog.objects.order_by("-id").values_list("id", flat=True).first()
+        result = call()
+        rows = list(AuditLog.objects.filter(id__gt=last))
+        assert [(r.action, r.username) for r in rows] == [(name.rsplit("_", 1)[1], "yinhua_admin")], name
+        if result is not None:
+            assert rows[0].object_id == str(result.obj.pk) and rows[0].detail["changes"], name

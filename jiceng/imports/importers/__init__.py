@@ -1,8 +1,12 @@
-"""The roster importers, by kind. A later capability adds its kind here (and nowhere else)."""
+"""The roster importers, by kind: the hand-written ones below and one per declared entity with
+``import_columns`` (``core.entities``; a new app adds nothing here)."""
 
 from __future__ import annotations
 
+from jiceng.core import entities
+
 from .base import ROW_BY_ROW, BatchFallback, Col, Importer, Issue, Outcome, RowRejected
+from .entity import importer_for
 from .party import PartyMemberImporter, PartyOrgImporter
 from .people import ResidentImporter, WorkerImporter
 from .territory import BuildingImporter, GridImporter, HouseholdImporter, QuarterImporter
@@ -20,6 +24,7 @@ IMPORTERS: dict[str, type[Importer]] = {
         PartyMemberImporter,
         WorkerImporter,
         HotlineTicketImporter,
+        *(importer_for(e) for e in entities.entities() if e.import_columns),
     )
 }
 KIND_CHOICES = [(kind, cls.label) for kind, cls in IMPORTERS.items()]

@@ -1,0 +1,199 @@
+"""The pages a declared entity (``core.entities.Entity``) gets: list (filter, search, sort, paginate,
+export), detail, create, edit, delete with a confirmation page, and its files behind a scope check.
+
+Built on the generic views of ``core.views``; the form, table and filter set are made from the
+declaration unless it names its own.
+"""
+
+from __future__ import annotations
+
+import django_filters
+import django_tables2 as tables
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import path, reverse, reverse_lazy
+from django.views import View
+
+from .filters import ScopedFilterSet
+from .forms import DateInput, ServiceModelForm
+from .views import ObjectDetailView, ObjectEditView, ObjectListView, ScopedViewMixin
+
+
+def search_q(fields, value: str) -> Q:
+    q = Q()
+    for name in fields:
+        q |= Q(**{f"{name}__icontains": value.strip()})
+    return q
+
+
+def form_class(entity):
+    if entity.form_class is not None:
+        return entity.form_class
+    dates = {f.name: DateInput() for f in entity.model._meta.fields if f.get_internal_type() == "DateField"}
+    meta = type("Meta", (), {"model": entity.model, "fields": list(entity.fields), "widgets": dates})
+    return type(f"{entity.model.__name__}Form", (ServiceModelForm,), {"Meta": meta})
+
+
+def table_class(entity):
+    if entity.table_class is not None:
+        return entity.table_class
+    first, *rest = entity.list_display
+    attrs = {first: tables.Column(linkify=True)}
+    attrs["Meta"] = type(
+        "Meta", (), {"model": entity.model, "fields": (first, *rest), "empty_text": f"暂无{entity.verbose_name}"}
+    )
+    return type(f"{entity.model.__name__}Table", (tables.Table,), attrs)
+
+
+def filterset_class(entity):
+    if entity.filterset_class is not None:
+        return entity.filterset_class
+    attrs = {}
+    if entity.search_fields:
+        labels = "、".join(str(entity.model._meta.get_field(n).verbose_name) for n in entity.search_fields)
+        attrs["q"] = django_filters.CharFilter(label=labels, method="search")
+        attrs["search"] = lambda self, qs, name, value: qs.filter(search_q(entity.search_fields, value))
+    fields = (["q"] if entity.search_fields else []) + list(entity.filters)
+    attrs["Meta"] = type("Meta", (), {"model": entity.model, "fields": fields})
+    return type(f"{entity.model.__name__}FilterSet", (ScopedFilterSet,), attrs)
+
+
+class EntityMixin:
+    entity = None
+
+    def get_base_queryset(self):
+        return self.entity.queryset()
+
+
+class EntityListView(EntityMixin, ObjectListView):
+    def get_extra_context(self):
+        return {"entity": self.entity}
+
+
+class EntityDetailView(EntityMixin, ObjectDetailView):
+    template_name = "generic/object_detail.html"
+
+    def get_extra_context(self, obj):
+        rows = []
+        for name in self.entity.detail_fields:
+            field = obj._meta.get_field(name)
+            value = getattr(obj, name)
+            if name in self.entity.file_fields:
+                url = reverse(self.entity.url_name(name), args=[obj.pk]) if value else ""
+                rows.append((field.verbose_name, value, url, True))
+                continue
+            display = getattr(obj, f"get_{name}_display", None)
+            value = display() if display else value
+            url = value.get_absolute_url() if hasattr(value, "get_absolute_url") else ""
+            rows.append((field.verbose_name, value, url, False))
+        return {
+            "rows": rows,
+            "verbose_name": self.entity.verbose_name,
+            "edit_url": reverse(self.entity.url_name("edit"), args=[obj.pk]),
+            "delete_url": reverse(self.entity.url_name("delete"), args=[obj.pk]) if self.can("delete") else "",
+        }
+
+
+class EntityEditView(EntityMixin, ObjectEditView):
+    def save(self, form, obj):
+        data = form.service_data()
+        for name in self.entity.file_fields:
+            if data.get(name) is False:  # "清除" ticked
+                data[name] = ""
+            elif not data.get(name):  # nothing uploaded: no change
+                data.pop(name, None)
+        if obj is None:
+            return self.entity.service.create(actor=self.request.user, **data)
+        return self.entity.service.update(actor=self.request.user, obj=obj, **data)
+
+
+class EntityDeleteView(EntityMixin, ScopedViewMixin, View):
+    """``GET``: the confirmation page; ``POST``: the delete (audited, scope-checked in the service)."""
+
+    action = "delete"
+    template_name = "generic/object_confirm_delete.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not self.can("delete"):
+            raise PermissionDenied("您没有删除该记录的权限。")
+        return super().dispatch(request, *args, **kwargs)
+
+    def _render(self, obj, error="", status=200):
+        context = {"object": obj, "title": f"删除{self.entity.verbose_name}", "error": error}
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request, pk):
+        return self._render(self.get_object(pk=pk))
+
+    def post(self, request, pk):
+        obj = self.get_object(pk=pk)
+        try:
+            self.entity.service.delete(actor=request.user, obj=obj)
+        except ValidationError as exc:
+            return self._render(obj, "；".join(exc.messages), status=400)
+        messages.success(request, f"已删除{self.entity.verbose_name}“{obj}”。")
+        return redirect(reverse(self.entity.url_name("list")))
+
+
+class EntityFileView(EntityMixin, ScopedViewMixin, View):
+    """A stored file of a row the user may view (never a public media URL)."""
+
+    field = ""
+
+    def get(self, request, pk):
+        if not self.can("view"):
+            raise PermissionDenied("您没有查看该记录的权限。")
+        stored = getattr(self.get_object(pk=pk), self.field)
+        if not stored:
+            raise Http404("没有文件。")
+        return FileResponse(stored.open("rb"))
+
+
+def view_classes(entity) -> dict[str, type]:
+    """The entity's view classes by page, each a subclass carrying the entity as class attributes (so the
+    scope matrix and the exports see ``view_class.model`` as for a hand-written view). A page the
+    declaration names in ``views`` keeps its hand-written class (only ``entity`` and ``model`` are set)."""
+    name = entity.model.__name__
+    common = {"entity": entity, "model": entity.model}
+
+    def make(page, base, **generated):
+        own = entity.views.get(page)
+        attrs = {**common, **({} if own else generated), "__module__": (own or base).__module__}
+        return type(f"{name}{page.title()}View", (own or base,), attrs)
+
+    return {
+        "list": make(
+            "list",
+            EntityListView,
+            table_class=table_class(entity),
+            filterset_class=filterset_class(entity),
+            add_url=reverse_lazy(entity.url_name("add")),
+        ),
+        "detail": make("detail", EntityDetailView),
+        "edit": make("edit", EntityEditView, form_class=form_class(entity)),
+        "delete": make("delete", EntityDeleteView),
+        **{f: make(f, EntityFileView, field=f) for f in entity.file_fields},
+    }
+
+
+def urls_for(entity) -> list:
+    """The entity's URL patterns, relative to its ``url_path``: ``""`` list, ``add/``, ``<pk>/``,
+    ``<pk>/edit/``, ``<pk>/delete/`` and ``<pk>/<file field>/`` (the pages in ``entity.pages``)."""
+    slug, views = entity.slug, entity.view_classes
+    routes = {
+        "list": [("", "list")],
+        "add": [("add/", "edit")],
+        "detail": [("<int:pk>/", "detail")],
+        "edit": [("<int:pk>/edit/", "edit")],
+        "delete": [("<int:pk>/delete/", "delete")],
+    }
+    patterns = []
+    for page in entity.pages:
+        for route, view in routes[page]:
+            patterns.append(path(route, views[view].as_view(), name=f"{slug}_{page}"))
+    for field in entity.file_fields:
+        patterns.append(path(f"<int:pk>/{field}/", views[field].as_view(), name=f"{slug}_{field}"))
+    return patterns
