@@ -8,8 +8,9 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from jiceng.audit.registry import register_detail, register_events, register_redaction
+        from jiceng.core.roles import register_role_permission_check
 
-        from .roles import ROLE_CHOICES
+        from .roles import ROLE_CHOICES, ROLES
 
         register_events(
             "账号与安全",
@@ -20,6 +21,7 @@ class AccountsConfig(AppConfig):
              "role_grant": "授予角色", "role_revoke": "撤销角色"},
         )  # fmt: skip
         register_detail({"devices_removed": "移除的设备数"}, {"role": dict(ROLE_CHOICES)})
+        register_role_permission_check(lambda role, perm: ROLES[role].has_perm(perm))  # the cached menu
         register_redaction("accounts.User", secret={"password"})
         register_redaction("accounts.PasswordHistory", secret={"password"})
         from . import signals  # noqa: F401

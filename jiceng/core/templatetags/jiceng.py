@@ -5,6 +5,8 @@ from django import template
 from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 
+from jiceng.core.roles import role_has_perm
+
 register = template.Library()
 
 
@@ -44,10 +46,8 @@ def nav(context):
 
 @lru_cache(maxsize=512)
 def _rendered_nav(roles: tuple[str, ...], section: str, area_kinds: tuple[str, ...] = ()) -> str:
-    from jiceng.accounts.roles import ROLES
-
     scope = SimpleNamespace(
-        has_perm=lambda perm: any(ROLES[r].has_perm(perm) for r in roles), area_list_kinds=frozenset(area_kinds)
+        has_perm=lambda perm: any(role_has_perm(r, perm) for r in roles), area_list_kinds=frozenset(area_kinds)
     )
     user = SimpleNamespace(is_authenticated=True, scope=scope)
     request = SimpleNamespace(path=section, user=user)
