@@ -38,6 +38,7 @@ from django.utils import timezone
 from jiceng.audit.services import audit_record
 from jiceng.core import excel, validators
 
+from . import sheets
 from .choices import ImportMode, JobStatus, OnExisting
 from .importers import IMPORTERS, ROW_BY_ROW, BatchFallback, Importer, Issue, RowRejected, get_importer
 from .models import MAX_STORED_ISSUES, ImportJob
@@ -79,8 +80,8 @@ def import_job_create(
     name = Path(getattr(upload, "name", "") or "").name
     if upload is None:
         errors["file"] = "请选择要上传的文件。"
-    elif Path(name).suffix.lower() not in excel.SUPPORTED_SUFFIXES:
-        errors["file"] = "请上传 .xlsx、.xls 或 .csv 文件。"
+    elif Path(name).suffix.lower() not in sheets.SUPPORTED_SUFFIXES:
+        errors["file"] = "请上传 .xlsx、.xls、.xlsb、.ods 或 .csv 文件。"
     elif getattr(upload, "size", 0) > MAX_UPLOAD_BYTES:
         errors["file"] = "文件超过 200 MB，请拆分后上传。"
     if errors:
@@ -202,10 +203,9 @@ class ImportRun:
 
     def open_rows(self):
         path = Path(self.job.file.path)
-        # A large file is parsed by a helper process while this one validates and writes (another core).
-        large = path.stat().st_size > getattr(settings, "JICENG_IMPORT_BACKGROUND_READ_BYTES", 2 << 20)
-        reader = excel.read_rows_in_background if large else excel.read_rows
-        rows = reader(path, self.job.original_name)
+        # Read by a child process with bounded memory and CPU (a hostile file cannot take this worker down),
+        # while this one validates and writes (another core).
+        rows = sheets.read_rows_bounded(path, self.job.original_name)
         head = list(islice(rows, excel.HEADER_SCAN_ROWS + 1))
         self.header = excel.locate_header(head, self.importer.synonyms())
         if self.header is None:
@@ -441,14 +441,8 @@ def estimate_rows(path: Path, name: str) -> int:
         if suffix == ".csv":
             with open(path, "rb") as fh:
                 return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b"")) + 1
-        if suffix == ".xls":
-            import xlrd
-
-            book = xlrd.open_workbook(str(path), on_demand=True)
-            try:
-                return book.sheet_by_index(0).nrows
-            finally:
-                book.release_resources()
+        if suffix not in (".xlsx", ".xlsm"):
+            return 0  # .xls, .xlsb, .ods: known only once read (the reader child reads it; not this process)
         return _xlsx_rows(path)
     except Exception:  # noqa: BLE001 - only an estimate for the progress bar
         return 0

@@ -15,6 +15,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from jiceng.core import excel
 
+from . import sheets
 from .importers import Importer
 from .models import ImportJob
 from .services import issues_path
@@ -121,7 +122,7 @@ def report_workbook(job: ImportJob, path):
     header_row = job.header_row or 1
     width = 0
     try:
-        rows = excel.read_rows(Path(job.file.path), job.original_name)
+        rows = sheets.read_rows_bounded(Path(job.file.path), job.original_name)
         for number, values in rows:
             values = list(values)
             while values and values[-1] in (None, ""):
