@@ -223,15 +223,26 @@ def _read_workbook(path: Path, sheet_part: str | None) -> Iterator[tuple[int, li
         raise
     except Exception as exc:
         raise FileFormatError(_XLSX_MESSAGE.format(type(exc).__name__)) from exc
-    if sheet.width > MAX_COLUMNS or sheet.height > MAX_ROWS:  # .xls, .ods, .xlsb: seen only now
+    if sheet.width > MAX_COLUMNS or sheet.total_height > MAX_ROWS:  # .xls, .ods, .xlsb: seen only now
         raise FileFormatError(
-            f"工作表的数据范围为 {sheet.height:,} 行 × {sheet.width:,} 列，超过导入上限"
+            f"工作表的数据范围为 {sheet.total_height:,} 行 × {sheet.width:,} 列，超过导入上限"
             f"（{MAX_ROWS:,} 行、{MAX_COLUMNS} 列），已拒绝读取。请删除多余的行列后上传。"
         )
     exact = _long_integers(path, sheet_part) if sheet_part else {}
     left = [None] * sheet.start[1] if sheet.height else []
+    rows = sheet.iter_rows()
     number = 0
-    for number, row in enumerate(sheet.iter_rows(), start=1):
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except Exception as exc:  # a value calamine cannot give (a date past year 9999 …)
+            raise FileFormatError(
+                f"无法读取该表格第 {number + 1} 行：有单元格的值无法识别（{type(exc).__name__}，"
+                "如超出范围的日期或时间）。请检查该行的日期格式后重新上传。"
+            ) from exc
+        number += 1
         values = [None if value == "" else value for value in row]
         for i, value in enumerate(values):
             if type(value) is float and value.is_integer() and -(2**53) < value < 2**53:
@@ -261,7 +272,7 @@ def _long_integers(path: Path, part: str) -> dict[int, dict[int, int]]:
                 tag = _CELL_TAG_RE.match(buf[c_tag:v_tag])
                 if c_tag < 0 or not tag:
                     continue  # a formula's cached value, or a cell without attributes
-                attrs = {k: v.decode() for k, v in _ATTR_RE.findall(tag.group(1))}
+                attrs = {k.decode(): v.decode() for k, v in _ATTR_RE.findall(tag.group(1))}
                 ref = _REF_RE.match(attrs.get("r", ""))
                 if attrs.get("t", "n") != "n" or not ref:
                     continue
