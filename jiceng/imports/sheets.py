@@ -221,7 +221,9 @@ def _read_workbook(path: Path, sheet_part: str | None) -> Iterator[tuple[int, li
         sheet = book.get_sheet_by_index(index)
     except FileFormatError:
         raise
-    except Exception as exc:
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # calamine's errors, and its panics (pyo3's PanicException is a BaseException)
         raise FileFormatError(_XLSX_MESSAGE.format(type(exc).__name__)) from exc
     if sheet.width > MAX_COLUMNS or sheet.total_height > MAX_ROWS:  # .xls, .ods, .xlsb: seen only now
         raise FileFormatError(
@@ -237,7 +239,9 @@ def _read_workbook(path: Path, sheet_part: str | None) -> Iterator[tuple[int, li
             row = next(rows)
         except StopIteration:
             return
-        except Exception as exc:  # a value calamine cannot give (a date past year 9999 …)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # a value calamine cannot give (a date past year 9999 …), panics included
             raise FileFormatError(
                 f"无法读取该表格第 {number + 1} 行：有单元格的值无法识别（{type(exc).__name__}，"
                 "如超出范围的日期或时间）。请检查该行的日期格式后重新上传。"
