@@ -252,7 +252,8 @@ def test_an_id_typed_as_an_integer_keeps_all_its_digits(tmp_path):
                 ("float", float(f"{number / 1e17:.14f}E+17")), ("int", 1234567890123456),
             ]  # fmt: skip
     assert excel.clean_id_number(rows[0][1][0]) == (
-        str(number), ["证件号码以数字格式保存，已按原值识别；建议将该列设为文本格式。"]
+        str(number),
+        ["证件号码以数字格式保存，已按原值识别；建议将该列设为文本格式。"],
     )
 
 
@@ -423,7 +424,10 @@ def test_generated_raw_sheets(tmp_path, sheet, prefix, date1904):
     pr = '<workbookPr date1904="1"/>' if date1904 else ""
     assert_same(
         package(
-            tmp_path / "raw.xlsx", worksheet(rows, dimension=dimension, prefix=prefix), strings=SST_PLAIN, workbook_pr=pr
+            tmp_path / "raw.xlsx",
+            worksheet(rows, dimension=dimension, prefix=prefix),
+            strings=SST_PLAIN,
+            workbook_pr=pr,
         )
     )
 
@@ -504,6 +508,8 @@ def test_generated_openpyxl_workbooks(tmp_path, rows, write_only, date1904):
 
 
 def _showable(value, fmt) -> bool:
+    if fmt in ("[h]:mm:ss", "mm:ss") and not isinstance(value, (dt.timedelta, dt.time)):
+        return False  # a date as a duration of 400,000 days: the two round its seconds differently
     if fmt is None or not isinstance(value, (int, float)) or isinstance(value, bool):
         return True
     return not any(code in fmt for code in ("y", "d", "h", "m", "s")) or 61 <= value <= 2958465
@@ -702,7 +708,9 @@ def test_a_dimension_past_the_limits_is_refused_and_a_large_one_is_not(tmp_path)
 
 def test_the_largest_dimension_is_refused_fast_by_the_bounded_reader(tmp_path):
     """Issue 10: a 1.6 KB .xlsx declaring A1:XFD1048576 took 73 s and 347 MB."""
-    path = package(tmp_path / "xfd.xlsx", worksheet('<row r="1"><c r="A1"><v>1</v></c></row>', dimension="A1:XFD1048576"))
+    path = package(
+        tmp_path / "xfd.xlsx", worksheet('<row r="1"><c r="A1"><v>1</v></c></row>', dimension="A1:XFD1048576")
+    )
     assert path.stat().st_size < 3000  # stored, not deflated: 2.8 KB
     started = time.monotonic()
     with pytest.raises(excel.FileFormatError) as caught:
@@ -735,7 +743,9 @@ def test_400_mb_of_shared_strings_in_a_1_mb_file_are_refused_before_reading(tmp_
     path = _zip_with(tmp_path / "sst.xlsx", "xl/sharedStrings.xml", chunks)
     assert path.stat().st_size < 2 << 20
     started = time.monotonic()
-    with pytest.raises(excel.FileFormatError, match=r"^文件中的“xl/sharedStrings.xml”解压后达 400 MB，是压缩后的 \d+ 倍"):
+    with pytest.raises(
+        excel.FileFormatError, match=r"^文件中的“xl/sharedStrings.xml”解压后达 400 MB，是压缩后的 \d+ 倍"
+    ):
         list(sheets.read_rows_bounded(path, "sst.xlsx"))
     assert time.monotonic() - started < 5
 
