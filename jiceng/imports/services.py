@@ -227,7 +227,7 @@ class ImportRun:
     # -- report --
 
     def issue(self, row: int, column: str, value, message: str, *, error: bool) -> None:
-        item = Issue(row, column, excel.cell_text(value)[:200], message).as_dict()
+        item = Issue(row, column, excel.cell_text(value)[:200].replace("\x00", "␀"), message).as_dict()
         if self.buffer is not None:  # a batch in progress: reported in row order at its end
             self.buffer.append((row, item, error))
             return
@@ -262,6 +262,12 @@ class ImportRun:
         for key, message in issues:
             self.issue(number, self.column_label(key), raw.get(key), message, error=True)
 
+    def _nul_message(self, number: int, key: str) -> str:
+        return (
+            f"第 {number} 行“{self.column_label(key)}”列含有不可见的空字符（NUL），无法保存。"
+            "请删除该单元格中的特殊字符后重新导入。"
+        )
+
     # -- rows --
 
     def process(self, number: int, values: list) -> None:
@@ -275,6 +281,10 @@ class ImportRun:
         if excel.is_blank_row(list(raw.values())):
             return None  # blank and trailing rows
         self.counts["processed"] += 1
+        nul = [key for key, value in raw.items() if type(value) is str and "\x00" in value]
+        if nul:  # PostgreSQL stores no NUL in text: refuse the row, not the whole import
+            self.reject(number, [(key, self._nul_message(number, key)) for key in nul], raw)
+            return None
         importer = self.importer
         importer.begin_row()
         cleaned, errors, notes = importer.clean(raw)

@@ -292,40 +292,46 @@ _CSV_ENCODINGS = "请在 Excel 或 WPS 中“另存为”CSV（UTF-8，带或不
 
 def sniff_encoding(path: Path) -> str:
     """UTF-8 (with or without BOM) when the bytes decode as UTF-8, else GB18030 (a superset of GBK).
-    A UTF-16 file, a binary file or a workbook renamed .csv is refused with what it is."""
+    A workbook renamed .csv, a UTF-16 file, a binary file or one that is neither is refused with what it is."""
     with open(path, "rb") as fh:
         head = fh.read(1 << 16)
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)) or (
-        len(head) >= 4 and head.count(b"\x00") * 3 >= len(head) and _utf16_like(head)
-    ):
-        if not head.startswith(codecs.BOM_UTF8):
-            raise FileFormatError(f"该 CSV 文件是 UTF-16 编码（Excel 的“Unicode 文本”），无法导入。{_CSV_ENCODINGS}")
     if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         raise FileFormatError(
             "该文件是 Excel 工作簿，不是 CSV 文本：请把扩展名改回 .xlsx / .xls 后上传，或另存为 CSV。"
         )
-    if b"\x00" in head and _binary(head):
-        raise FileFormatError(f"该文件不是文本格式的 CSV（含有二进制内容），无法导入。{_CSV_ENCODINGS}")
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _utf16_like(head):
+        raise FileFormatError(f"该 CSV 文件是 UTF-16 编码（Excel 的“Unicode 文本”），无法导入。{_CSV_ENCODINGS}")
+    if _binary(head):
+        raise FileFormatError(f"该文件不是文本格式的 CSV（含有二进制内容），无法导入。{_CSV_ENCODINGS}")
     try:
         head.decode("utf-8")
         return "utf-8"
     except UnicodeDecodeError as exc:
         if exc.start >= len(head) - 3:  # a multi-byte character cut by the sample boundary
             return "utf-8"
+    try:
+        head.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 3:
+            raise FileFormatError(_undecodable("gb18030", head[: exc.start].count(b"\n") + 1)) from None
     return "gb18030"
 
 
 def _utf16_like(head: bytes) -> bool:
-    """Text in UTF-16 without a BOM: nearly every other byte is NUL."""
+    """UTF-16 without a BOM: the NUL bytes of its ASCII characters, nearly all on one side of each pair."""
+    nul = head.count(0)
+    if nul * 10 < len(head):
+        return False
     even, odd = head[0::2].count(0), head[1::2].count(0)
-    return max(even, odd) * 10 >= len(head) // 2 * 8
+    return max(even, odd) >= nul * 0.9
 
 
 def _binary(head: bytes) -> bool:
+    """More than 5 % control bytes: no text file (a stray NUL in a cell is the row's error, see services)."""
     controls = sum(1 for b in head if b < 9 or 13 < b < 32)
-    return controls * 20 > len(head)  # more than 5 % control bytes: no text file
+    return controls * 20 > len(head)
 
 
 def _read_csv(path: Path) -> Iterator[tuple[int, list]]:
