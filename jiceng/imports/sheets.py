@@ -466,6 +466,9 @@ def _limit(memory: int, cpu: int) -> None:
 
 
 def _child(path, filename, chunk, queue, parent, alive_r, alive_w, memory, cpu) -> None:
+    import faulthandler
+
+    faulthandler.disable()  # a child stopped by its limits is reported by the parent, in Chinese
     _die_with_parent(parent, alive_r, alive_w)
     _limit(memory, cpu)
     batch: list = []
