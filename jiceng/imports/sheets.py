@@ -426,7 +426,7 @@ def read_rows_bounded(path: str | Path, filename: str | None = None, *, chunk: i
 def _died(exitcode: int, memory: int, cpu: int) -> str:
     if exitcode in (-signal.SIGXCPU, -signal.SIGKILL):
         return f"读取该文件超过了时间上限（{cpu} 秒 CPU），已停止。请删除多余的行列或拆分为多个文件后上传。"
-    if exitcode in (-signal.SIGABRT, -signal.SIGSEGV, -signal.SIGBUS, 3):
+    if exitcode in (-signal.SIGABRT, -signal.SIGSEGV, -signal.SIGBUS):  # Rust aborts when an allocation fails
         return f"读取该文件所需的内存超过了上限（{memory >> 20} MB），已停止。请删除多余的行列或拆分为多个文件后上传。"
     return f"读取该文件时读取进程意外退出（代码 {exitcode}），请确认文件未损坏后重试。"
 

@@ -665,13 +665,45 @@ def test_read_rows_keeps_the_errors(tmp_path):
         list(sheets.read_rows(path, "ok.docx"))
 
 
-def test_xls_xlsb_and_ods_are_read_too(tmp_path):
+def test_an_xls_file_is_read(tmp_path):
     from .helpers import xls_bytes
 
     xls = tmp_path / "f.xls"
     xls.write_bytes(xls_bytes([["姓名", "出生日期"], ["张三", 1.5], [None, None], ["李四", True]]))
     assert list(sheets.read_rows(xls, "f.xls")) == [(1, ["姓名", "出生日期"]), (2, ["张三", 1.5]), (3, [None, None]),
                                                     (4, ["李四", True])]  # fmt: skip
+
+
+ODS_CONTENT = (
+    '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+    'office:version="1.2"><office:body><office:spreadsheet><table:table table:name="居民">'
+    '<table:table-row><table:table-cell office:value-type="string"><text:p>姓名</text:p></table:table-cell>'
+    '<table:table-cell office:value-type="string"><text:p>出生日期</text:p></table:table-cell></table:table-row>'
+    '<table:table-row table:number-rows-repeated="2"><table:table-cell table:number-columns-repeated="2"/></table:table-row>'
+    '<table:table-row><table:table-cell office:value-type="string"><text:p>张三</text:p></table:table-cell>'
+    '<table:table-cell office:value-type="date" office:date-value="1990-01-01"><text:p>1990-01-01</text:p></table:table-cell>'
+    '<table:table-cell office:value-type="float" office:value="13800000000"><text:p>13800000000</text:p></table:table-cell>'
+    "</table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"
+)
+
+
+def test_an_ods_file_is_read(tmp_path):
+    """LibreOffice's own format: blank repeated rows numbered, dates and numbers typed."""
+    path = tmp_path / "f.ods"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", ODS_CONTENT)
+        zf.writestr(
+            "META-INF/manifest.xml",
+            '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+            '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+            '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>',
+        )
+    assert list(sheets.read_rows_bounded(path, "f.ods")) == [
+        (1, ["姓名", "出生日期", None]), (2, [None, None, None]), (3, [None, None, None]),
+        (4, ["张三", dt.date(1990, 1, 1), 13800000000]),
+    ]  # fmt: skip
 
 
 # --- hostile files: refused with a Chinese reason before they are read -------------------------------
