@@ -99,7 +99,9 @@ def _canon(v):
         v = v.strip(" \t\r\n")  # the importer trims cells; calamine drops the ends of unpreserved text
     if v == "" or v is None:
         return None
-    if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) >= 2**53:
+        return ("number", float(v))  # beyond a double's integers (a formula's cached value; IDs: their own test)
+    if isinstance(v, float) and v.is_integer():
         return ("int", int(v))
     if type(v) is dt.datetime and v.time() == dt.time(0):
         return ("date", v.date())
@@ -223,7 +225,12 @@ def test_cell_types(tmp_path):
         read = list(iter_sheet_rows(path))
         assert typed(read) == typed(expected)
     # the values the importer relies on are what openpyxl gave too
-    assert canon(openpyxl_rows(path))[1][1][:4] == [("int", 1), ("int", 1), ("float", 1e17), ("float", 3.4111031995e17)]
+    assert canon(openpyxl_rows(path))[1][1][:4] == [
+        ("int", 1),
+        ("int", 1),
+        ("number", 1e17),
+        ("number", 3.4111031995e17),
+    ]
 
 
 @pytest.mark.django_db
@@ -345,8 +352,10 @@ def test_strict_namespace_is_read_like_transitional(tmp_path):
 xml_text = st.lists(st.sampled_from([*"aZ 09_xD张&<>\"'\t\n　", "社区"]), max_size=8).map("".join)
 #: numbers a date or duration format can show (openpyxl and calamine differ on the impossible ones)
 serials = st.one_of(
-    st.integers(61, 2958465).map(str),
-    st.floats(61, 2958465).map(repr),
+    st.integers(61, 80000).map(str),  # not near year 9999 (openpyxl: "#VALUE!" there with the 1904 epoch)
+    # whole seconds: a serial halfway between two milliseconds is rounded up by one reader and down by the other
+    # (and up to year 2119: as durations of millions of days their seconds are rounded differently too)
+    st.integers(61 * 86400, 80000 * 86400).map(lambda seconds: repr(seconds / 86400)),
     st.sampled_from(["0.5", "0.25", "100", "45352.75"]),
 )
 SST_PLAIN = SST.replace("<si><t>a_x000D_b _x005F_x000D_ x005F_</t></si>", "<si><t>a b</t></si>")
