@@ -457,8 +457,9 @@ cell_values = st.one_of(
     st.integers(10**17, 10**18),
     st.floats(allow_nan=False, allow_infinity=False),
     st.booleans(),
-    st.datetimes(dt.datetime(1900, 1, 1), dt.datetime(9999, 12, 31)).map(lambda d: d.replace(microsecond=0)),
-    st.dates(dt.date(1900, 1, 1)),
+    # from 1904: before the 1904 epoch a date is a negative serial, which Excel cannot show either
+    st.datetimes(dt.datetime(1904, 1, 2), dt.datetime(9999, 12, 31)).map(lambda d: d.replace(microsecond=0)),
+    st.dates(dt.date(1904, 1, 2)),
     st.times().map(lambda t: t.replace(microsecond=0)),
     st.timedeltas(dt.timedelta(0), dt.timedelta(days=1000)).map(
         lambda d: dt.timedelta(seconds=d // dt.timedelta(seconds=1))
