@@ -63,10 +63,12 @@ def main() -> None:
             rows = job.written_rows
             extra = {"status": job.status, "file_mb": round(job.file.size / 1e6, 2) if job.file else 0}
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # The spreadsheet is read by a forked child (jiceng.imports.sheets.read_rows_bounded): its peak is its own.
+    reader_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(json.dumps({
         "rows": rows, "seconds": round(seconds, 2), "rows_per_s": round(rows / seconds, 1) if seconds else None,
         "queries": count[0], "queries_per_row": round(count[0] / rows, 2) if rows else None,
-        "peak_rss_mb": round(peak_mb, 1), **extra,
+        "peak_rss_mb": round(peak_mb, 1), "reader_peak_rss_mb": round(reader_mb, 1), **extra,
     }, ensure_ascii=False))  # fmt: skip
 
 

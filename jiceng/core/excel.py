@@ -1,8 +1,5 @@
-"""Reading the 台账 people keep in Excel: .xlsx (Excel, WPS), .xls and .csv (UTF-8 or GBK), streamed.
+"""Making sense of the rows of a 台账 people keep in Excel (reading the file is ``jiceng.imports.sheets``).
 
-``read_rows`` yields ``(excel_row_number, [cell values])`` without loading the file into memory
-(.xlsx through :mod:`.xlsx_reader`, which reads as openpyxl ``read_only`` did in a quarter of its CPU;
-csv line by line; .xls through xlrd, whose format is small by nature).
 ``locate_header`` finds the header under any title rows, including a two-row header whose group
 cells are merged, and maps the columns through a synonym table. The ``clean_*`` helpers turn what
 Excel does to cells (numbers instead of text, scientific notation, full-width digits, stray spaces)
@@ -11,22 +8,16 @@ back into values, or explain in Chinese why they cannot.
 
 from __future__ import annotations
 
-import codecs
-import csv
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
 from django.core.exceptions import ValidationError
 
 from .validators import normalise_text, validate_id_number
-from .xlsx_reader import iter_sheet_rows
 
-SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
 HEADER_SCAN_ROWS = 15
 _BOOL_TRUE = {"是", "有", "y", "yes", "true", "1", "√", "✓", "t"}
 _BOOL_FALSE = {"否", "无", "n", "no", "false", "0", "×", "✗", "f"}
@@ -35,146 +26,6 @@ _SCI_RE = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
 
 class FileFormatError(Exception):
     """The file cannot be read at all (wrong type, damaged, encrypted)."""
-
-
-# --- reading ---------------------------------------------------------------------------------
-
-
-def read_rows(path: str | Path, filename: str | None = None) -> Iterator[tuple[int, list]]:
-    """Every row of the first worksheet as ``(row number as Excel shows it, values)``."""
-    path = Path(path)
-    suffix = Path(filename or path.name).suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        raise FileFormatError(f"不支持的文件类型“{suffix or '无扩展名'}”，请上传 .xlsx、.xls 或 .csv 文件。")
-    if suffix == ".csv":
-        yield from _read_csv(path)
-    elif suffix == ".xls":
-        yield from _read_xls(path)
-    else:
-        yield from _read_xlsx(path)
-
-
-def read_rows_in_background(path: str | Path, filename: str | None = None, *, chunk: int = 500):
-    """:func:`read_rows`, parsed by a forked helper process that streams chunks of rows through a
-    bounded queue: parsing (a quarter of an import's time) runs on another core while this process
-    validates and writes. Memory stays flat (at most 8 chunks in flight). Same rows, same errors; the
-    helper never touches the database and is stopped when the reader stops early. Falls back to
-    :func:`read_rows` where ``fork`` is unavailable."""
-    import multiprocessing as mp
-
-    try:
-        ctx = mp.get_context("fork")
-    except ValueError:
-        yield from read_rows(path, filename)
-        return
-    queue = ctx.Queue(maxsize=8)
-    proc = ctx.Process(target=_produce_rows, args=(str(path), filename, chunk, queue), daemon=True)
-    proc.start()
-    try:
-        while True:
-            kind, payload = queue.get()
-            if kind == "rows":
-                yield from payload
-            elif kind == "error":
-                raise FileFormatError(payload)
-            else:
-                return
-    finally:
-        if proc.is_alive():
-            proc.terminate()
-        proc.join(timeout=5)
-        queue.close()
-
-
-def _produce_rows(path: str, filename: str | None, chunk: int, queue) -> None:
-    batch: list = []
-    try:
-        for item in read_rows(path, filename):
-            batch.append(item)
-            if len(batch) >= chunk:
-                queue.put(("rows", batch))
-                batch = []
-        queue.put(("rows", batch))
-        queue.put(("end", None))
-    except FileFormatError as exc:
-        queue.put(("rows", batch))
-        queue.put(("error", str(exc)))
-    except Exception as exc:  # noqa: BLE001 - reported in the importing process
-        queue.put(("rows", batch))
-        queue.put(("error", f"无法读取该文件（{type(exc).__name__}）。"))
-    queue.close()
-    queue.join_thread()
-
-
-def _read_xlsx(path: Path) -> Iterator[tuple[int, list]]:
-    message = "无法读取该 Excel 文件（{}），请确认是 .xlsx 格式且未加密。"
-    try:
-        rows = iter_sheet_rows(path)
-    except Exception as exc:
-        raise FileFormatError(message.format(type(exc).__name__)) from exc
-    try:
-        yield from rows
-    except Exception as exc:  # a sheet damaged further down: the reader's own errors only
-        raise FileFormatError(message.format(type(exc).__name__)) from exc
-
-
-def _read_xls(path: Path) -> Iterator[tuple[int, list]]:
-    try:
-        import xlrd
-    except ImportError as exc:  # pragma: no cover - xlrd is in requirements.txt
-        raise FileFormatError("服务器未安装 .xls 读取组件，请另存为 .xlsx 后上传。") from exc
-    try:
-        book = xlrd.open_workbook(str(path), on_demand=True)
-    except Exception as exc:
-        raise FileFormatError(f"无法读取该 .xls 文件（{type(exc).__name__}），请另存为 .xlsx 后上传。") from exc
-    try:
-        sheet = book.sheet_by_index(0)
-        for r in range(sheet.nrows):
-            values = []
-            for c in range(sheet.ncols):
-                cell = sheet.cell(r, c)
-                if cell.ctype == xlrd.XL_CELL_DATE:
-                    value = xlrd.xldate.xldate_as_datetime(cell.value, book.datemode)
-                elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
-                    value = None
-                elif cell.ctype == xlrd.XL_CELL_BOOLEAN:
-                    value = bool(cell.value)
-                else:
-                    value = cell.value
-                values.append(value)
-            yield r + 1, values
-    finally:
-        book.release_resources()
-
-
-def sniff_encoding(path: Path) -> str:
-    """UTF-8 (with or without BOM) when the bytes decode as UTF-8, else GB18030 (a superset of GBK)."""
-    with open(path, "rb") as fh:
-        head = fh.read(1 << 16)
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    try:
-        head.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError as exc:
-        if exc.start >= len(head) - 3:  # a multi-byte character cut by the sample boundary
-            return "utf-8"
-    return "gb18030"
-
-
-def _read_csv(path: Path) -> Iterator[tuple[int, list]]:
-    encoding = sniff_encoding(path)
-    with open(path, encoding=encoding, newline="") as fh:
-        sample = fh.read(8192)
-        fh.seek(0)
-        try:
-            dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
-        except csv.Error:
-            dialect = csv.excel
-        try:
-            yield from enumerate(csv.reader(fh, dialect), start=1)
-        except UnicodeDecodeError as exc:
-            raise FileFormatError("CSV 文件编码无法识别，请另存为 UTF-8 或 GBK 编码。") from exc
 
 
 # --- header ----------------------------------------------------------------------------------

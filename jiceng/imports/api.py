@@ -22,7 +22,7 @@ from .models import ImportJob
 
 class ImportRequestSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(label="导入类型", choices=KIND_CHOICES)
-    file = serializers.FileField(label="文件", help_text=".xlsx、.xls 或 .csv（UTF-8 / GBK）")
+    file = serializers.FileField(label="文件", help_text=".xlsx、.xls、.xlsb、.ods 或 .csv（UTF-8 / GBK）")
     dry_run = serializers.BooleanField(label="仅校验", required=False, default=False)
     mode = serializers.ChoiceField(
         label="导入方式", choices=ImportMode.choices, required=False, default=ImportMode.ALL_OR_NOTHING

@@ -39,6 +39,7 @@ from jiceng.audit.services import audit_record
 from jiceng.core import excel, validators
 from jiceng.core.jobs import JobStatus
 
+from . import sheets
 from .choices import ImportMode, OnExisting
 from .importers import IMPORTERS, ROW_BY_ROW, BatchFallback, Importer, Issue, RowRejected, get_importer
 from .models import MAX_STORED_ISSUES, ImportJob
@@ -85,8 +86,8 @@ def import_job_create(
     name = Path(getattr(upload, "name", "") or "").name
     if upload is None:
         errors["file"] = "请选择要上传的文件。"
-    elif Path(name).suffix.lower() not in excel.SUPPORTED_SUFFIXES:
-        errors["file"] = "请上传 .xlsx、.xls 或 .csv 文件。"
+    elif Path(name).suffix.lower() not in sheets.SUPPORTED_SUFFIXES:
+        errors["file"] = "请上传 .xlsx、.xls、.xlsb、.ods 或 .csv 文件。"
     elif getattr(upload, "size", 0) > MAX_UPLOAD_BYTES:
         errors["file"] = "文件超过 200 MB，请拆分后上传。"
     if errors:
@@ -208,10 +209,9 @@ class ImportRun:
 
     def open_rows(self):
         path = Path(self.job.file.path)
-        # A large file is parsed by a helper process while this one validates and writes (another core).
-        large = path.stat().st_size > getattr(settings, "JICENG_IMPORT_BACKGROUND_READ_BYTES", 2 << 20)
-        reader = excel.read_rows_in_background if large else excel.read_rows
-        rows = reader(path, self.job.original_name)
+        # Read by a child process with bounded memory and CPU (a hostile file cannot take this worker down),
+        # while this one validates and writes (another core).
+        rows = sheets.read_rows_bounded(path, self.job.original_name)
         head = list(islice(rows, excel.HEADER_SCAN_ROWS + 1))
         self.header = excel.locate_header(head, self.importer.synonyms())
         if self.header is None:
@@ -233,7 +233,7 @@ class ImportRun:
     # -- report --
 
     def issue(self, row: int, column: str, value, message: str, *, error: bool) -> None:
-        item = Issue(row, column, excel.cell_text(value)[:200], message).as_dict()
+        item = Issue(row, column, excel.cell_text(value)[:200].replace("\x00", "␀"), message).as_dict()
         if self.buffer is not None:  # a batch in progress: reported in row order at its end
             self.buffer.append((row, item, error))
             return
@@ -268,6 +268,12 @@ class ImportRun:
         for key, message in issues:
             self.issue(number, self.column_label(key), raw.get(key), message, error=True)
 
+    def _nul_message(self, number: int, key: str) -> str:
+        return (
+            f"第 {number} 行“{self.column_label(key)}”列含有不可见的空字符（NUL），无法保存。"
+            "请删除该单元格中的特殊字符后重新导入。"
+        )
+
     # -- rows --
 
     def process(self, number: int, values: list) -> None:
@@ -281,6 +287,10 @@ class ImportRun:
         if excel.is_blank_row(list(raw.values())):
             return None  # blank and trailing rows
         self.counts["processed"] += 1
+        nul = [key for key, value in raw.items() if type(value) is str and "\x00" in value]
+        if nul:  # PostgreSQL stores no NUL in text: refuse the row, not the whole import
+            self.reject(number, [(key, self._nul_message(number, key)) for key in nul], raw)
+            return None
         importer = self.importer
         importer.begin_row()
         cleaned, errors, notes = importer.clean(raw)
@@ -447,14 +457,8 @@ def estimate_rows(path: Path, name: str) -> int:
         if suffix == ".csv":
             with open(path, "rb") as fh:
                 return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b"")) + 1
-        if suffix == ".xls":
-            import xlrd
-
-            book = xlrd.open_workbook(str(path), on_demand=True)
-            try:
-                return book.sheet_by_index(0).nrows
-            finally:
-                book.release_resources()
+        if suffix not in (".xlsx", ".xlsm"):
+            return 0  # .xls, .xlsb, .ods: known only once read (the reader child reads it; not this process)
         return _xlsx_rows(path)
     except Exception:  # noqa: BLE001 - only an estimate for the progress bar
         return 0

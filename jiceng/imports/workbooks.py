@@ -14,6 +14,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from jiceng.core import excel
 from jiceng.exports.xlsx import XlsxWriter, no_formula
 
+from . import sheets
 from .importers import Importer
 from .models import ImportJob
 from .services import issues_path
@@ -131,7 +132,7 @@ def report_workbook(job: ImportJob, path):
     ):
         width = 0
         try:
-            for number, values in excel.read_rows(Path(job.file.path), job.original_name):
+            for number, values in sheets.read_rows_bounded(Path(job.file.path), job.original_name):
                 values = list(values)
                 while values and values[-1] in (None, ""):
                     values.pop()

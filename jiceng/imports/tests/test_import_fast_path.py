@@ -98,7 +98,6 @@ def test_fast_path_reports_and_writes_like_the_row_path(personas, settings, mode
     settings.JICENG_IMPORT_FAST_MIN_ROWS = 10**9  # the per-row path
     slow = run_and_undo(user, content, mode=mode, batch_size=20)
     settings.JICENG_IMPORT_FAST_MIN_ROWS = 1  # the batch path
-    settings.JICENG_IMPORT_BACKGROUND_READ_BYTES = 0  # and the file parsed by a helper process
     fast = run_and_undo(user, content, mode=mode, batch_size=20)
     assert slow[0]["status"] == "done"
     assert fast[0] == slow[0]

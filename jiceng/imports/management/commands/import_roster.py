@@ -22,7 +22,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=list(IMPORTERS), help="导入类型")
-        parser.add_argument("file", help=".xlsx、.xls 或 .csv 文件")
+        parser.add_argument("file", help=".xlsx、.xls、.xlsb、.ods 或 .csv 文件")
         parser.add_argument("--dry-run", action="store_true", help="只校验，不写入")
         parser.add_argument("--mode", choices=ImportMode.values, default=ImportMode.ALL_OR_NOTHING)
         parser.add_argument("--on-existing", choices=OnExisting.values, default=OnExisting.UPDATE)
