@@ -12,7 +12,7 @@ from jiceng.core.workflow import Workflow
 
 from . import policy
 from .choices import Status
-from .models import Ticket
+from .models import Ticket, TicketAction
 from .services import handlers
 from .services.notifications import TicketOutbox
 from .states import GUARDS, NOT_YOUR_TURN, OUT_OF_SCOPE, STATE_CONFLICT, TRANSITIONS
@@ -27,6 +27,8 @@ TICKETS = Workflow(
     guards=GUARDS,
     handlers=handlers.HANDLERS,
     common=("comment", "attachments"),
+    event_model=TicketAction,
+    event_fk="ticket",
     record_event=handlers.record_event,
     prepare=handlers.prepare,
     after=handlers.after,
