@@ -135,6 +135,7 @@ class Step:
     comment: str = ""
     data: dict = field(default_factory=dict)  # goes into the event row and the audit detail
     extra: dict = field(default_factory=dict)  # what the app's hooks pass between themselves
+    replaying: bool = False  # ``Workflow.replay``: a past event, no live actor (``now`` is its time)
 
     def set(self, **values):
         for key, value in values.items():
@@ -273,28 +274,15 @@ class Workflow:
             locked = self.lock(obj)
             if actor is not None and not self.visible(actor).filter(pk=locked.pk).exists():
                 raise OutOfScope(self.out_of_scope)
-            state = self.state_of(locked)
-            if state not in transition.sources:
-                raise Conflict(self.state_conflict.format(status=self.state_label(state)))
-            if not self.guard_passes(transition.guard, locked):
-                raise Conflict(self.guards[transition.guard].message)
+            state = self._check_state(locked, transition)
             proven = anonymous and actor is None and self.anonymous_may is not None
             if not (proven and self.anonymous_may(locked, transition)) and not self.may(actor, locked, transition):
                 raise PermissionDenied(self.not_your_turn.format(label=transition.label))
-
             step = Step(
                 workflow=self, actor=actor, obj=locked, transition=transition, payload=payload,
                 now=timezone.now(), outbox=self.outbox(), from_state=state,
             )  # fmt: skip
-            if self.prepare is not None:
-                self.prepare(step)
-            self.handlers.get(action, _no_handler)(step)
-            to_state = step.to_state or transition.target or state
-            if to_state != state:
-                step.set(**{self.state_field: to_state})
-            if step.update:
-                locked.save(update_fields=sorted(step.update | set(self.touch)))
-            event = self._record_event(step, to_state)
+            to_state = self._run(step)
             detail = self.audit_detail(locked) if self.audit_detail is not None else {}
             self.audit(
                 actor=actor,
@@ -304,9 +292,54 @@ class Workflow:
             )
             step.outbox.send_on_commit(exclude=actor.pk if actor is not None else None)
             if self.after is not None:
-                self.after(step, event)
+                self.after(step, step.extra["event"])
         locked.refresh_from_db()
         return locked
+
+    def replay(self, *, obj, action: str, at: dt.datetime, payload: dict | None = None, extra: dict | None = None):
+        """Record a **past** event through the table: for building a history the system itself holds
+        (the demo, an import of another system's records). The state and the guard are checked and the
+        handler runs exactly as for ``transition``, with ``step.now = at``; there is no live actor, so no
+        scope or "who" check, no audit row (nobody acts now) and no notification (nobody is to be told
+        now). ``extra`` pre-fills ``step.extra`` (e.g. the acting organisation, a name for the event)."""
+        transition = self.by_action.get(action)
+        if transition is None:
+            raise ValidationError({"action": UNKNOWN_ACTION.format(action=action)})
+        payload = dict(payload or {})
+        unknown = set(payload) - transition.accepts(self.common)
+        if unknown:
+            raise ValidationError({key: UNKNOWN_PARAMETER for key in sorted(unknown)})
+        with transaction.atomic():
+            locked = self.lock(obj)
+            state = self._check_state(locked, transition)
+            step = Step(
+                workflow=self, actor=None, obj=locked, transition=transition, payload=payload, now=at,
+                outbox=self.outbox(), from_state=state, extra=dict(extra or {}), replaying=True,
+            )  # fmt: skip
+            self._run(step)
+        locked.refresh_from_db()
+        return locked
+
+    def _check_state(self, locked, transition: Transition) -> str:
+        state = self.state_of(locked)
+        if state not in transition.sources:
+            raise Conflict(self.state_conflict.format(status=self.state_label(state)))
+        if not self.guard_passes(transition.guard, locked):
+            raise Conflict(self.guards[transition.guard].message)
+        return state
+
+    def _run(self, step: Step) -> str:
+        """Prepare, handle, save the changed fields and write the event row; returns the new state."""
+        if self.prepare is not None:
+            self.prepare(step)
+        self.handlers.get(step.transition.action, _no_handler)(step)
+        to_state = step.to_state or step.transition.target or step.from_state
+        if to_state != step.from_state:
+            step.set(**{self.state_field: to_state})
+        if step.update:
+            step.obj.save(update_fields=sorted(step.update | set(self.touch)))
+        step.extra["event"] = self._record_event(step, to_state)
+        return to_state
 
     def _record_event(self, step: Step, to_state: str):
         if self.record_event is not None:
@@ -315,6 +348,7 @@ class Workflow:
         return self.event_model.objects.create(
             **{self.event_fk: step.obj},
             actor=actor,
+            **({"created_at": step.now} if step.replaying else {}),
             action=step.transition.action,
             from_status=step.from_state,
             to_status=to_state,

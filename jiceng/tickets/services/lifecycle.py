@@ -27,6 +27,7 @@ from .notifications import TicketOutbox, handler_org_for_area, org_user_ids
 
 logger = logging.getLogger(__name__)
 
+
 def ticket_transition(*, actor, ticket: Ticket, action: str, **payload) -> Ticket:
     """Apply ``action`` to ``ticket`` on behalf of ``actor``; returns the ticket as it now stands.
 
