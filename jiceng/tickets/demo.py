@@ -154,6 +154,7 @@ def seed_ticket_history(*, scale: int, today: dt.date, seed: int = 20260101, log
         for n, step in enumerate(plan)
         if step[0] != "auto_supervise"
     )
+    fetched: set[int] = set()  # rows as the last replay returned them (this build is the only writer)
     for _, i, _, (action, _, _, at, org, comment, payload) in steps:
         row = rows[i]
         if action == "merge":
@@ -165,7 +166,8 @@ def seed_ticket_history(*, scale: int, today: dt.date, seed: int = 20260101, log
             org = by_area[row.grid_id]
         extra = {"org": org, "actor_name": f"{org.name}工作人员" if org else "诉求人"}
         payload = {**payload, "comment": comment} if comment else payload
-        TICKETS.replay(obj=row, action=action, at=at, payload=payload, extra=extra)
+        rows[i] = TICKETS.replay(obj=row, action=action, at=at, payload=payload, extra=extra, current=i in fetched)
+        fetched.add(i)
     _mark_stalled(tickets, rows, plans)
     actions = TicketAction.objects.filter(ticket__in=rows).count()
     log(f"诉求工单：{len(tickets)} 件（流转记录 {actions} 条）")
