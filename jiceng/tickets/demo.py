@@ -130,6 +130,10 @@ def seed_ticket_history(*, scale: int, today: dt.date, seed: int = 20260101, log
     for i, t in enumerate(tickets):
         if t.status == Status.MERGED and i > 0:
             j = i - rng.randrange(1, min(i, 15) + 1)
+            # 并单 needs a target still open when the duplicate is merged: the drawn one, else the nearest
+            # earlier one that is.
+            merged_at = plans[i][-1][3]
+            j = next((k for k in range(j, -1, -1) if _status_at(plans[k], merged_at) in OPEN_STATES), j)
             target = tickets[j]
             t.grid, t.category, t.scope_path, t.building_id = (
                 target.grid,
@@ -172,6 +176,16 @@ def seed_ticket_history(*, scale: int, today: dt.date, seed: int = 20260101, log
     actions = TicketAction.objects.filter(ticket__in=rows).count()
     log(f"诉求工单：{len(tickets)} 件（流转记录 {actions} 条）")
     return len(tickets)
+
+
+def _status_at(plan, at: dt.datetime) -> str:
+    """The status a planned ticket has at ``at`` (the last of its steps up to then)."""
+    status = Status.DRAFT
+    for step in plan:
+        if step[3] > at:
+            break
+        status = step[2]
+    return status
 
 
 def _mark_stalled(plans_tickets, rows, plans):
@@ -364,6 +378,7 @@ def _close_and_rate(rng, w: _Walk, verifier):
         return
     t.closed_at = w.clock
     if t.channel == Channel.PATROL:  # no reporter to call back: it stays 已结案 (archiving needs a rating)
+        rng.uniform(24, 120)  # the delay an archive step drew: the random sequence, hence the demo, stays the same
         return
     roll = rng.random()
     if roll < 0.04:

@@ -1,9 +1,10 @@
 """The ticket state machine of DOMAIN (b), as data.
 
-Each ``Transition`` says from which states an action is allowed, which state it leads to (``None``:
-the status stays, e.g. a progress note), who may take it, which extra condition on the ticket's flags
-must hold (``guard``), and which payload fields are required. ``services.ticket_transition`` is the
-only code that applies it; ``policy.allowed_actions`` reads it to tell a caller what they may do now.
+Each ``Transition`` (``jiceng.core.workflow``) says from which states an action is allowed, which
+state it leads to (``None``: the status stays, e.g. a progress note), who may take it, which extra
+condition on the ticket's flags must hold (``guard``, one of ``GUARDS``), and which payload fields are
+required and optional. The ticket workflow (``tickets/workflow.py``) runs it: ``services.ticket_transition``
+is the only code that applies it; ``workflow.allowed_actions`` reads it to tell a caller what they may do now.
 
 Who (``Actor``), as the Tianque engine and the 12345 rules put it:
 

@@ -3,8 +3,6 @@ payload lists them."""
 
 from __future__ import annotations
 
-import logging
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,15 +10,8 @@ from django.db import transaction
 from jiceng.audit.services import audit_record
 from jiceng.core.errors import OutOfScope
 
-from ..choices import (
-    Status,
-)
-from ..models import (
-    Ticket,
-    TicketAttachment,
-)
-
-logger = logging.getLogger(__name__)
+from ..choices import Status
+from ..models import Ticket, TicketAttachment
 
 IMAGE_SIGNATURES = {
     "image/jpeg": (b"\xff\xd8\xff",),

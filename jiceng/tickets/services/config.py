@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -12,16 +10,8 @@ from django.db.models import Q
 from jiceng.audit.services import audit_record
 from jiceng.core.services import Result
 
-from ..choices import (
-    CategoryKind,
-    Urgency,
-)
-from ..models import (
-    Category,
-    SlaRule,
-)
-
-logger = logging.getLogger(__name__)
+from ..choices import CategoryKind, Urgency
+from ..models import Category, SlaRule
 
 # --- SLA ---------------------------------------------------------------------------------------
 

@@ -5,7 +5,6 @@ payload before a handler, the event row, linking photos and marking notification
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
 from django.core.exceptions import ValidationError
 from django.db.models import F
@@ -18,27 +17,12 @@ from jiceng.territory.choices import AreaKind
 from jiceng.territory.models import Area
 
 from .. import policy
-from ..choices import (
-    OPEN_STATES,
-    NotificationKind,
-    OrgKind,
-    RejectReason,
-    Satisfaction,
-    Status,
-    SuperviseLevel,
-)
-from ..models import (
-    HandlerOrg,
-    Ticket,
-    TicketAction,
-    TicketAttachment,
-)
+from ..choices import OPEN_STATES, NotificationKind, OrgKind, RejectReason, Satisfaction, Status, SuperviseLevel
+from ..models import HandlerOrg, Ticket, TicketAction, TicketAttachment
 from ..states import TRANSITIONS, UNSATISFIED_TARGET
 from .attachments import attachments_for_event
 from .config import sla_for
 from .notifications import acting_org, handler_org_for_area, notification_mark_read, org_user_ids
-
-logger = logging.getLogger(__name__)
 
 
 def _text(payload, key, label, *, required=True, max_length=2000) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
-import logging
 import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,19 +22,9 @@ from jiceng.territory.geo import grid_for_point
 from jiceng.territory.models import Area, Building
 
 from .. import policy
-from ..choices import (
-    Channel,
-    Status,
-    Urgency,
-)
-from ..models import (
-    Category,
-    Ticket,
-    TicketSequence,
-)
+from ..choices import Channel, Status, Urgency
+from ..models import Category, Ticket, TicketSequence
 from .lifecycle import ticket_transition
-
-logger = logging.getLogger(__name__)
 
 # --- intake ------------------------------------------------------------------------------------
 

@@ -5,7 +5,6 @@ status, through the engine declared in ``tickets/workflow.py``) and what the ove
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,17 +14,9 @@ from jiceng.territory.models import Area
 
 from .. import policy
 from .. import workflow as ticket_workflow
-from ..choices import (
-    NotificationKind,
-    SuperviseLevel,
-)
-from ..models import (
-    Ticket,
-    TicketAction,
-)
+from ..choices import NotificationKind, SuperviseLevel
+from ..models import Ticket, TicketAction
 from .notifications import TicketOutbox, handler_org_for_area, org_user_ids
-
-logger = logging.getLogger(__name__)
 
 
 def ticket_transition(*, actor, ticket: Ticket, action: str, **payload) -> Ticket:

@@ -4,8 +4,6 @@ marking read."""
 
 from __future__ import annotations
 
-import logging
-
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -15,17 +13,8 @@ from jiceng.territory.choices import AreaKind
 from jiceng.territory.models import Area
 
 from .. import policy
-from ..choices import (
-    NotificationKind,
-    OrgKind,
-)
-from ..models import (
-    HandlerOrg,
-    Notification,
-    Ticket,
-)
-
-logger = logging.getLogger(__name__)
+from ..choices import NotificationKind, OrgKind
+from ..models import HandlerOrg, Notification, Ticket
 
 # --- organisations and recipients --------------------------------------------------------------
 

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,11 +12,7 @@ from django.utils import timezone
 from jiceng.audit.services import audit_record
 from jiceng.core import workdays
 
-from ..models import (
-    WorkCalendarDay,
-)
-
-logger = logging.getLogger(__name__)
+from ..models import WorkCalendarDay
 
 #: Years whose calendar may be edited: ``chinese-calendar`` starts at 2004; a few years ahead at most.
 WORKDAY_YEARS_AHEAD = 5
