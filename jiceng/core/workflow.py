@@ -136,6 +136,7 @@ class Step:
     data: dict = field(default_factory=dict)  # goes into the event row and the audit detail
     extra: dict = field(default_factory=dict)  # what the app's hooks pass between themselves
     replaying: bool = False  # ``Workflow.replay``: a past event, no live actor (``now`` is its time)
+    event: Any = None  # the event row, once written
 
     def set(self, **values):
         for key, value in values.items():
@@ -292,7 +293,7 @@ class Workflow:
             )
             step.outbox.send_on_commit(exclude=actor.pk if actor is not None else None)
             if self.after is not None:
-                self.after(step, step.extra["event"])
+                self.after(step, step.event)
         locked.refresh_from_db()
         return locked
 
@@ -348,6 +349,7 @@ class Workflow:
 
     def _run(self, step: Step) -> str:
         """Prepare, handle, save the changed fields and write the event row; returns the new state."""
+        step.comment = str(step.payload.get("comment") or "").strip()  # ``prepare`` may validate it
         if self.prepare is not None:
             self.prepare(step)
         self.handlers.get(step.transition.action, _no_handler)(step)
@@ -356,7 +358,7 @@ class Workflow:
             step.set(**{self.state_field: to_state})
         if step.update:
             step.obj.save(update_fields=sorted(step.update | set(self.touch)))
-        step.extra["event"] = self._record_event(step, to_state)
+        step.event = self._record_event(step, to_state)
         return to_state
 
     def _record_event(self, step: Step, to_state: str):

@@ -125,7 +125,7 @@ def seed_ticket_history(*, scale: int, today: dt.date, seed: int = 20260101, log
         tickets.append(t)
         plans.append(plan)
     # A merged ticket is a duplicate of an earlier one: same grid, category and place (a few metres
-    # away). It needs its target's id, so it is inserted as rejected and pointed at the target after.
+    # away). Its merge step names the target's row when it is replayed (a plain rejection if none is open).
     targets: dict[int, int] = {}
     for i, t in enumerate(tickets):
         if t.status == Status.MERGED and i > 0:
