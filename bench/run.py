@@ -12,7 +12,7 @@ workers' peak RSS, next to the floor — a bare view doing one indexed query thr
 middleware, measured in the same run on the same server. Import (a dry run of a generated
 N-row resident file: full validation and every write, rolled back so the dataset stays at N) and
 export (the district's resident list to .xlsx) each run in their own process. Figures go to
-``var/bench/latest.json`` and a table is printed; targets of issue 3 §3 are checked and misses listed.
+``var/bench/latest.json`` and a table is printed; the targets of bench/README.md are checked and misses listed.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`make bench` at a tiny scale: the run completes and its JSON has every figure issue 3 §3 asks for."""
+"""`make bench` at a tiny scale: the run completes and its JSON has every figure bench/README.md lists."""
 
 from __future__ import annotations
 

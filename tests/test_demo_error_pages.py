@@ -1,5 +1,5 @@
 """The demo (``jiceng.settings.dev``, DEBUG on) shows jiceng's Chinese error pages, not Django's English
-debug pages (issue 10 §4.9): a 404 — an unknown address, or an object that does not exist or lies
+debug pages: a 404 — an unknown address, or an object that does not exist or lies
 outside the user's subtree — and a 400 render jiceng/templates/errors like production; a 403 already
 did. DEBUG stays on (it is what lets the demo's administrators skip TOTP). A 500 keeps Django's
 debug page in the demo: it is a defect, and its traceback is what a demo user reports."""

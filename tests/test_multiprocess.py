@@ -1,4 +1,4 @@
-"""Issue 3 §4: several app servers and a worker sharing one PostgreSQL (and Redis when it answers).
+"""Several app servers and a worker sharing one PostgreSQL (and Redis when it answers).
 
 Two gunicorn processes (different ports) and one ``manage.py db_worker``, against a fresh database:
 - a login on server A is a valid session on server B (database sessions);

@@ -1,5 +1,5 @@
 """The Content-Security-Policy every response carries (django-csp 4.0, ``CONTENT_SECURITY_POLICY`` in
-jiceng/settings/base.py). Issue 10 §2 adds ``base-uri`` (no ``<base>`` can re-point relative script
+jiceng/settings/base.py). It includes ``base-uri`` (no ``<base>`` can re-point relative script
 URLs), ``form-action`` (forms post only to jiceng itself) and ``frame-ancestors`` (no framing, the CSP
 twin of ``X-Frame-Options: DENY``). tests/browser/test_csp.py shows the pages that post forms, htmx and
 Swagger UI still work under it in Chromium."""

@@ -1,4 +1,4 @@
-"""Issue 10 §3: the embedded SQLite default under concurrent writes.
+"""The embedded SQLite default under concurrent writes.
 
 Real processes on a real SQLite file (``make demo``'s configuration, ``jiceng.settings.base``): four
 gunicorn workers, twenty ticket acceptances sent at the same moment, then pairs of conflicting actions

@@ -1,7 +1,7 @@
 """No static file names a source map that is not there. The production storage (WhiteNoise's
 ``CompressedManifestStaticFilesStorage``) follows each ``sourceMappingURL`` comment and refuses the
-whole collectstatic when one names a missing file — after which every HTML page is a 500 (issue 10 §2:
-the vendored Leaflet and Bootstrap named maps that were never vendored). The deploy smoke test
+whole collectstatic when one names a missing file — after which every HTML page is a 500 (as
+when the vendored Leaflet and Bootstrap named maps that were never vendored). The deploy smoke test
 (tests/test_deploy_smoke.py) runs the real collectstatic; this names the offending file in a second."""
 
 from __future__ import annotations

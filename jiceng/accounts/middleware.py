@@ -44,7 +44,7 @@ def renew_every() -> int:
 
 
 class SessionRenewalMiddleware:
-    """The idle timeout (DOMAIN §18: ≤ 30 minutes) without a database write on every request.
+    """The idle timeout (等保 2.0 身份鉴别: log out on idle timeout, here 30 minutes) without a database write on every request.
 
     A session ends ``SESSION_COOKIE_AGE`` (30 min) after it was last saved. Django's
     ``SESSION_SAVE_EVERY_REQUEST`` would save it — an UPDATE and a commit — on every page; here a session

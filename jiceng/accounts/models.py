@@ -87,7 +87,7 @@ class RoleGrant(models.Model):
 
 
 class PasswordHistory(models.Model):
-    """Previous password hashes, so that none of the last five is reused (DOMAIN (c) 18)."""
+    """Previous password hashes, so that none of the last five is reused (等保 2.0 身份鉴别: passwords changed regularly)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
     password = models.CharField(max_length=255)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 BUSINESS_MODELS_VIEW = ["territory.view_*", "party.view_*", "people.view_*"]
-# 诉求 loop (jiceng.tickets), same for street, community and grid staff: ``intake`` = sees the reporter's contact unmasked (受理 role, DOMAIN (c) 17).
+# 诉求 loop (jiceng.tickets), same for street, community and grid staff: ``intake`` = sees the reporter's contact unmasked (受理 role).
 TICKETS_FULL = ["tickets.view_*", "tickets.add_ticket", "tickets.add_ticketattachment", "tickets.change_ticket",
                 "tickets.intake_ticket"]  # fmt: skip
 TICKETS_PERSONAL = (

@@ -1,5 +1,5 @@
-"""Password rules of DOMAIN (c) 18: ≥ 8 characters, 3 of 4 character classes, not the username,
-none of the last five passwords."""
+"""Password rules (等保 2.0, GB/T 22239-2019 身份鉴别: complexity): ≥ 8 characters, 3 of 4 character
+classes, not the username, none of the last five passwords."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """API resources about people: residents, special-population tags (sensitive), community and grid workers.
 
-Personal data leaves the server masked exactly as on screen (DOMAIN §5.2): the serializers expose
+Personal data leaves the server masked exactly as on screen (docs/architecture.md, “Personal data”): the serializers expose
 ``id_number_masked`` and ``phone_masked``, never the stored value and never the lookup hashes; the
 free-text addresses (which carry unit and room) are not exposed at all. Full values are revealed only
 through the reveal service, with a reason, in the web UI.

@@ -35,7 +35,7 @@ def reserve_ids(model, n: int, using: str = "default") -> list[int] | None:
 
 
 def fast_insert(model, rows, *, preencrypted: bool = False, using: str = "default") -> None:
-    """Insert model instances and set their ``pk`` — PostgreSQL ``COPY`` (≈ 10× ``bulk_create``), else
+    """Insert model instances and set their ``pk`` — PostgreSQL ``COPY`` (docs/decisions/scale.md, "Bulk writes"), else
     ``bulk_create``.
 
     Rows without a pk get ids drawn from the table's sequence up front (safe with concurrent

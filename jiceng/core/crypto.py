@@ -1,4 +1,4 @@
-"""Field-level encryption and keyed hashes for personal data (DOMAIN §5.1, PIPL art. 51).
+"""Field-level encryption and keyed hashes for personal data (个人信息保护法第五十一条: 加密、去标识化).
 
 Values are encrypted with Fernet (AES-128-CBC + HMAC-SHA256) under a key derived from
 ``settings.JICENG_FIELD_KEY``; exact-match lookups use an HMAC-SHA256 of the normalised value

@@ -1,4 +1,4 @@
-"""jiceng's Chinese error pages while DEBUG is on (the demo, ``jiceng.settings.dev``; issue 10 §4.9).
+"""jiceng's Chinese error pages while DEBUG is on (the demo, ``jiceng.settings.dev``).
 
 With DEBUG on, Django answers a 404 with its English technical page listing every URL pattern, and a
 ``BadRequest`` / ``SuspiciousOperation`` with the debug traceback page, instead of the ``handler404`` /

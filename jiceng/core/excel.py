@@ -14,7 +14,6 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
-import io
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -481,23 +480,3 @@ def split_list(value) -> list[str]:
     """“第1网格、第2网格；第3网格” → three items."""
     text = cell_text(value)
     return [normalise_text(p) for p in re.split(r"[、,，;；/\n]+", text) if normalise_text(p)]
-
-
-def save_upload(fileobj, dest: Path) -> Path:
-    """Copy an uploaded file to disk in chunks (never whole in memory)."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    with open(dest, "wb") as out:
-        if hasattr(fileobj, "chunks"):
-            for chunk in fileobj.chunks():
-                out.write(chunk)
-        else:
-            while chunk := fileobj.read(1 << 20):
-                out.write(chunk)
-    return dest
-
-
-def csv_bytes(rows: list[list], encoding: str = "utf-8-sig") -> bytes:
-    """A CSV file's bytes (used by tests and by the bench to make files)."""
-    buf = io.StringIO()
-    csv.writer(buf).writerows(rows)
-    return buf.getvalue().encode(encoding)

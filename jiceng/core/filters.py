@@ -12,9 +12,9 @@ from django.utils.safestring import mark_safe
 class FastSelect(forms.Select):
     """A single ``<select>`` rendered in Python, not one template per ``<option>``.
 
-    Django renders each option through the widget templates (≈ 0.15 ms each): a street's 120 grids
-    were half of the resident list's time. Same markup as ``forms.Select`` for flat choices (the
-    filters' choices are flat: model choices and ``TextChoices``)."""
+    Django renders each option through the widget templates, which for a street's 120 grids was much
+    of the resident list's time (docs/decisions/scale.md, "Rendering"). Same markup as ``forms.Select``
+    for flat choices (the filters' choices are flat: model choices and ``TextChoices``)."""
 
     def _choice_pairs(self):
         """(value, label) pairs. Model choices whose label is one column (``choice_label_field``, e.g. a

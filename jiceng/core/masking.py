@@ -1,4 +1,4 @@
-"""Display masking, applied server-side (DOMAIN §5.2): the raw value never reaches the browser."""
+"""Display masking, applied server-side: the raw value never reaches the browser."""
 
 from __future__ import annotations
 

@@ -6,8 +6,8 @@ without its surname, compound surnames such as 欧阳 and 司马 included; for a
 many minority names are, the part after the first "·"), searched with the same prefix LIKE.
 
 Which column a query searches is decided by its first characters, not by trying both (``name LIKE 'v%'
-OR given_name LIKE 'v%'`` cannot be answered in name order from an index: 5.5 s for 王 at 1,000,000
-rows, see docs/decisions/scale.md): a query that begins with a common surname (or a compound one) is a
+OR given_name LIKE 'v%'`` cannot be answered in name order from an index; figures in
+docs/decisions/scale.md): a query that begins with a common surname (or a compound one) is a
 name; any other is a given name. ``COMMON_SURNAMES`` holds some 300 frequent surnames, without those
 that are far more often the first character of a given name (明、海、平、国、云、强 …): "明" finds 李明 and
 张明, and a person surnamed 明 is found by their given name.

@@ -1,4 +1,4 @@
-"""Validators for identifiers and codes (DOMAIN §4, validation list (c) 1-5).
+"""Validators for identifiers and codes (GB 11643, GB 32100, GB/T 2260, 统计用区划代码).
 
 Each returns the normalised value or raises ``ValidationError`` with a Chinese message; soft
 problems (e.g. an area code not yet in force in the birth year) come back as warnings.
@@ -59,8 +59,8 @@ def id_check_digit(first17: str) -> str:
 @lru_cache(maxsize=65536)
 def _area_code_in_force(area: str, year: str) -> bool:
     """Whether stdnum knows area code ``area`` as in force in ``year`` — what ``ric.validate`` checks
-    beyond the format, check digit and date already checked here; cached per (area, year) because the
-    lookup in stdnum's database costs ~0.1 ms and an import asks it for every row."""
+    beyond the format, check digit and date already checked here; cached per (area, year) because an
+    import asks it for every row (docs/decisions/scale.md, "Import fast path")."""
     try:
         ric.get_birth_place(f"{area}{year}01010000")
     except Exception:  # noqa: BLE001 - unknown, or not in force that year
@@ -143,7 +143,7 @@ def _validate_id_number(value: str, *, today: dt.date | None = None) -> IdNumber
     if number[17] != expected:
         raise ValidationError("身份证号校验位不正确，请核对是否录入有误。", code="checksum")
     warnings = []
-    if not _area_code_in_force(number[:6], number[6:10]):  # stdnum's area/year check: a warning (DOMAIN §4.1)
+    if not _area_code_in_force(number[:6], number[6:10]):  # stdnum's area/year check: a warning
         warnings.append(f"身份证号地址码 {number[:6]} 在出生年份尚未启用或未知，请核实（不影响保存）。")
     gender = "1" if int(number[16]) % 2 == 1 else "2"
     return IdNumberInfo(number=number, birth_date=birth, gender=gender, warnings=warnings)
@@ -191,7 +191,7 @@ def validate_uscc(value: str) -> str:
 
 
 def validate_admin_code(code: str, *, level: str, parent_code: str | None) -> str:
-    """统计用区划代码 consistency with the parent (DOMAIN §4.4, (c) 5)."""
+    """统计用区划代码 consistency with the parent (国家统计局 统计用区划代码: 6 + 3 + 3 digits)."""
     code = normalise_text(code)
     if not is_ascii_digits(code):
         raise ValidationError("区划代码只能由数字组成。", code="digits")

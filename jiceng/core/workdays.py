@@ -1,4 +1,4 @@
-"""The working-day calendar every time limit is counted on (DOMAIN §8).
+"""The working-day calendar every time limit is counted on (国务院办公厅 holiday notices with 调休; docs/decisions/working-days.md).
 
 A day is a working day by, in order:
 

@@ -1,4 +1,4 @@
-"""Deterministic synthetic people: Chinese names, valid ID numbers and phones (DOMAIN (d))."""
+"""Deterministic synthetic people: Chinese names, valid ID numbers and phones (GB 11643)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ EMPLOYERS = [
     "南谯区数据资源管理局", "南谯区信访局",
 ]  # fmt: skip
 
-# Area codes valid in the birth year (stdnum loc.dat; DOMAIN (d)).
+# Area codes valid in the birth year (stdnum loc.dat).
 LOCAL_AREAS = [(1992, "341103"), (1982, "342301"), (0, "342323")]
 OTHER_AREAS = ["320102", "340104", "340202", "341122", "341124", "341181", "370102", "410102"]
 

@@ -15,13 +15,6 @@ from jiceng.core.scoping import ScopedModel
 from .choices import MemberStatus, OrgType, SeatRole, SecretaryChannel
 
 
-def add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
 class PartyOrg(ScopedModel):
     """党组织: a street working committee, community committee / general branch, or a branch.
 
@@ -74,7 +67,7 @@ class PartyOrg(ScopedModel):
 
 
 class PartyMember(ScopedModel):
-    """党员: 预备 or 正式, with the milestone dates of DOMAIN §3 and (c) 11.
+    """党员: 预备 or 正式, with the milestone dates of 中国共产党发展党员工作细则.
 
     In-service members (在职党员) hold their relation at their employer and report (双报到) to the
     community where they live; their ``scope_path`` is that community's, so the community sees them.
@@ -251,6 +244,7 @@ class CentralHousehold(ScopedModel):
     designated_at = models.DateField("设立日期", null=True, blank=True)
 
     scope_quarter_lookup = "household__building__quarter_id"
+    scope_parent = "household"  # a 党员中心户 follows the household it is in
 
     class Meta:
         verbose_name = "党员中心户"

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from jiceng.audit.services import audit_record, snapshot
+from jiceng.core.dates import add_years
 from jiceng.core.errors import OutOfScope
 from jiceng.core.scoping import user_can
 from jiceng.core.services import Result, full_clean, reject_unknown, require_scope
@@ -17,7 +18,7 @@ from jiceng.people.models import Resident
 from jiceng.territory.models import Area, Building, Household
 
 from .choices import ALLOWED_PARENT, BRANCH_TYPES, COMMUNITY_TYPES, ORG_AREA_KINDS, MemberStatus, OrgType, SeatRole
-from .models import CentralHousehold, CommitteeSeat, PartyGroup, PartyMember, PartyOrg, add_years
+from .models import CentralHousehold, CommitteeSeat, PartyGroup, PartyMember, PartyOrg
 
 ORG_FIELDS = {
     "name", "org_type", "parent", "area", "established_at", "joint_units", "is_big_committee",
@@ -26,7 +27,7 @@ ORG_FIELDS = {
 
 
 def default_term_years(org_type: str, area_kind: str) -> int:
-    """5 years for community (and village) organisations, 3 otherwise (DOMAIN §3)."""
+    """5 years for community (and village) organisations, 3 otherwise (中国共产党支部工作条例（试行）; 党章第三十条 allows 3-5)."""
     return 5 if org_type in COMMUNITY_TYPES or area_kind in {"community", "quarter", "grid"} else 3
 
 
@@ -60,7 +61,7 @@ def _validate_org(org: PartyOrg) -> None:
 
 
 def org_warnings(org: PartyOrg) -> list[str]:
-    """The 支部工作条例's soft rules for an organisation (DOMAIN §3, (c) 8-10)."""
+    """The soft rules of 中国共产党支部工作条例（试行） for an organisation (size, committee, 联合党支部)."""
     warnings = []
     full, total = org.full_member_count, org.member_count
     if org.org_type == OrgType.BRANCH and full < 3:
@@ -242,7 +243,7 @@ MEMBER_FIELDS = {
 
 
 def member_derive(member: PartyMember) -> list[str]:
-    """Derive probation end, status and scope; enforce the date order of DOMAIN (c) 11. Returns warnings."""
+    """Derive probation end, status and scope; enforce the date order of 中国共产党发展党员工作细则. Returns warnings."""
     errors: dict[str, str] = {}
     if member.phone:
         try:

@@ -10,10 +10,10 @@ import django_filters as filters
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 
+from jiceng.core.dates import add_years
 from jiceng.core.filters import ScopedFilterSet
 from jiceng.core.names import looks_like_given_name
 from jiceng.core.validators import normalise_text, validate_phone
-from jiceng.party.models import add_years
 from jiceng.territory.models import Area, Building
 
 from .choices import Gender, PopulationType, TagType, WorkerPost
@@ -29,9 +29,9 @@ def resident_search(qs, value: str):
     4 ID digits (exactly 4 digits or X), or an exact phone number.
 
     A name is matched by its beginning, not anywhere inside it: ``name LIKE '王%'`` is a range on the
-    (name, id) index (COLLATE "C" on PostgreSQL) and stays a few milliseconds at a million residents,
-    while "contains" must read every row in scope (≈ 250 ms per search at a million; a trigram index
-    does not help one- or two-character Chinese queries). A text that does not begin with a surname
+    (name, id) index (COLLATE "C" on PostgreSQL), while "contains" must read every row in scope (a
+    trigram index does not help one- or two-character Chinese queries; figures in
+    docs/decisions/scale.md). A text that does not begin with a surname
     (``names.looks_like_given_name``) is the beginning of a given name instead: the same range on
     ``given_name`` (``resident_given_idx``). One column per query, never both: an OR of the two ranges
     cannot be read in name order from an index (docs/decisions/scale.md)."""

@@ -105,7 +105,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "jiceng.core.context_processors.jiceng",
+                "jiceng.accounts.context_processors.jiceng",
             ],
         },
     },
@@ -137,7 +137,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
-# --- Accounts and login security (DOMAIN (c) 18-19, 等保 2.0 L3 身份鉴别) ---------------------
+# --- Accounts and login security (等保 2.0, GB/T 22239-2019 level 3: 身份鉴别, 三员) ---------------
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -283,7 +283,7 @@ CONTENT_SECURITY_POLICY = {
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}
 
-# Grid codes: 12-digit community code + a serial of this width (DOMAIN §1.2 recommendation).
+# Grid codes: 12-digit community code + a serial of this width (2 or 3 digits in practice, so configurable).
 JICENG_GRID_SERIAL_WIDTH = 2
 # Map tiles: none by default (no tiles reachable on an intranet). Set to e.g. a 天地图 URL with a key.
 JICENG_MAP_TILE_URL = os.environ.get("JICENG_MAP_TILE_URL", "")

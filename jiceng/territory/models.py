@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -78,10 +77,6 @@ class Area(LoadedPathMixin, MP_Node):
         if action == "view" and scope.report_community_id:
             return Q(pk=scope.report_community_id)
         return None
-
-    @property
-    def community_code_prefix(self) -> str:
-        return self.code[:12]
 
     @classmethod
     def ancestor_paths(cls, path: str) -> list[str]:
@@ -213,6 +208,7 @@ class Household(ScopedModel):
     area_sqm = models.DecimalField("建筑面积（㎡）", max_digits=8, decimal_places=2, null=True, blank=True)
 
     scope_quarter_lookup = "building__quarter_id"
+    scope_parent = "building"  # a household moves with its building
 
     def get_absolute_url(self):
         return reverse("territory:household_detail", args=[self.pk])
@@ -237,7 +233,3 @@ class Household(ScopedModel):
         if action == "view" and scope.household_id:
             return Q(pk=scope.household_id)
         return None
-
-
-def grid_serial_width() -> int:
-    return settings.JICENG_GRID_SERIAL_WIDTH

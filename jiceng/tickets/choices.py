@@ -1,10 +1,10 @@
-"""Code tables of the 诉求 / 事件 loop (DOMAIN (a) 26 and (b))."""
+"""Code tables of the 诉求 / 事件 loop."""
 
 from django.db import models
 
 
 class Status(models.TextChoices):
-    """The states of DOMAIN (b); the transitions between them are data in ``states.py``."""
+    """The states of a ticket; the transitions between them are data in ``states.py``."""
 
     DRAFT = "draft", "草稿"
     PENDING_ACCEPT = "pending_accept", "待受理"

@@ -75,9 +75,8 @@ def _ensure_orgs(district_code: str) -> tuple[dict[int, HandlerOrg], list[Handle
     return by_area, departments
 
 
-def _department_account(district: Area, department: HandlerOrg):
+def _department_account(district: Area, department: HandlerOrg, password: str):
     from jiceng.accounts.models import RoleGrant, User
-    from jiceng.demo.builder import DEMO_PASSWORD
 
     user, created = User.objects.get_or_create(
         username="dept_chengguan",
@@ -88,19 +87,22 @@ def _department_account(district: Area, department: HandlerOrg):
         },
     )
     if created:
-        user.set_password(DEMO_PASSWORD)
+        user.set_password(password)
         user.save(update_fields=["password"])
     RoleGrant.objects.get_or_create(user=user, role="unit_handler", area=district)
     department.members.add(user)
 
 
-def seed_ticket_history(*, scale: int, today: dt.date, seed: int = 20260101, log=print, district_code="341103") -> int:
-    """Create the demo ticket history; returns the number of tickets."""
+def seed_ticket_history(
+    *, scale: int, today: dt.date, password: str, seed: int = 20260101, log=print, district_code="341103"
+) -> int:
+    """Create the demo ticket history; returns the number of tickets. ``password`` is the demo accounts'
+    (``jiceng.demo.accounts.DEMO_PASSWORD``, passed in: nothing imports the demo), for the department account created here."""
     rng = random.Random(seed + 311)
     now = timezone.now()
     by_area, departments = _ensure_orgs(district_code)
     district = Area.objects.get(code=district_code)
-    _department_account(district, departments[0])
+    _department_account(district, departments[0], password)
     grids = list(Area.objects.filter(kind=AreaKind.GRID, path__startswith=district.path).order_by("path"))
     parents = {a.path: a for a in Area.objects.filter(kind__in=[AreaKind.COMMUNITY, AreaKind.STREET])}
     buildings: dict[int, list[tuple]] = {}

@@ -1,4 +1,4 @@
-"""诉求 / 事件 / 工单: the closed loop of DOMAIN (b) — intake, routing, handling, verification, rating.
+"""诉求 / 事件 / 工单: the closed loop — intake, routing, handling, verification, rating.
 
 Only ``services.ticket_transition`` changes ``Ticket.status``; every change is a ``TicketAction`` row.
 """
@@ -57,7 +57,7 @@ class Category(models.Model):
 
 
 class SlaRule(models.Model):
-    """Time limits per category kind × urgency (DOMAIN (b) defaults; editable).
+    """Time limits per category kind × urgency (defaults of the Anhui 12345 hotline; editable).
 
     ``dispatch_hours`` are clock hours (the hotline runs 7×24); ``feedback_workdays`` are counted on the
     working-day calendar (``jiceng.core.workdays``). A rule with an empty ``category`` applies to every
@@ -262,6 +262,14 @@ class Ticket(ScopedModel):
 
     def __str__(self):
         return f"{self.ticket_no} {self.title or self.description[:20]}"
+
+    #: Labels of the access log's ``field`` values that are not model fields (``tickets.services.REVEAL_FIELD``).
+    access_log_fields = {"reporter_contact": "诉求人联系方式"}
+
+    @property
+    def access_log_label(self) -> str:
+        """The access log's 对象: the ticket's number (its text may name people)."""
+        return f"工单 {self.ticket_no}"
 
     @classmethod
     def personal_scope_q(cls, scope, action):

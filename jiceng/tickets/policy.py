@@ -78,9 +78,25 @@ def user_is_staff_for(user, ticket: Ticket) -> bool:
 
 
 def user_is_reporter(user, ticket: Ticket) -> bool:
+    """The reporter's own account — not the staff member who recorded the ticket for a caller (who may
+    submit the draft they recorded, ``user_recorded``, but never withdraw or rate as the reporter)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    return user.pk in (ticket.reporter_user_id, ticket.recorded_by_id)
+    return ticket.reporter_user_id is not None and user.pk == ticket.reporter_user_id
+
+
+def user_sees_as_reporter(user, ticket: Ticket) -> bool:
+    """The ticket is shown to ``user`` as to its reporter (the follow page, the reporter's photos only):
+    their own request, and they are neither territory staff nor a department's handler."""
+    if not user_is_reporter(user, ticket):
+        return False
+    return not user.scope.grants_with("tickets.view_ticket") and not any(
+        g.role == "unit_handler" for g in user.scope.grants
+    )
+
+
+def user_recorded(user, ticket: Ticket) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and user.pk == ticket.recorded_by_id
 
 
 def user_records_patrol_in_own_grid(user, ticket: Ticket) -> bool:
@@ -141,6 +157,8 @@ def _verifier(user, ticket: Ticket) -> bool:
 #: The "who" column of the table (``states.Actor``): one predicate ``(user, ticket) -> bool`` each.
 WHO = {
     Actor.REPORTER: user_is_reporter,
+    # a recorded ticket's draft is submitted by whoever recorded it
+    Actor.REPORTER_OR_RECORDER: lambda user, ticket: user_is_reporter(user, ticket) or user_recorded(user, ticket),
     Actor.HANDLER: lambda user, ticket: user_in_org(user, ticket.handler_org),
     Actor.HANDLER_OR_CO: _handler_or_co,
     Actor.WHISTLED: lambda user, ticket: user_in_org(user, ticket.whistle_org),

@@ -1,4 +1,4 @@
-"""The ticket state machine of DOMAIN (b), as data.
+"""The ticket state machine (12345 接诉即办 and 数字城管 GB/T 30428 merged), as data.
 
 Each ``Transition`` (``jiceng.core.workflow``) says from which states an action is allowed, which
 state it leads to (``None``: the status stays, e.g. a progress note), who may take it, which extra
@@ -8,7 +8,8 @@ is the only code that applies it; ``workflow.allowed_actions`` reads it to tell 
 
 Who (``Actor``), as the Tianque engine and the 12345 rules put it:
 
-* ``REPORTER`` – the resident who reported it, or whoever recorded it for them;
+* ``REPORTER`` – the reporter's own account (withdrawing);
+* ``REPORTER_OR_RECORDER`` – the reporter, or whoever recorded the ticket for them (submitting the draft);
 * ``HANDLER`` – a person of the organisation that currently holds the ticket (only the target
   organisation may accept or sign);
 * ``HANDLER_OR_CO`` – the holder or one of the co-handling organisations (progress notes);
@@ -39,6 +40,7 @@ __all__ = ["Actor", "Transition", "TRANSITIONS", "GUARDS", "GUARD_MESSAGES", "gu
 
 class Actor(StrEnum):
     REPORTER = "reporter"
+    REPORTER_OR_RECORDER = "reporter_or_recorder"
     HANDLER = "handler"
     HANDLER_OR_CO = "handler_or_co"
     WHISTLED = "whistled"
@@ -60,7 +62,7 @@ OPEN = tuple(OPEN_STATES)
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in [
-        _t("submit", "提交", [S.DRAFT], S.PENDING_ACCEPT, Actor.REPORTER),
+        _t("submit", "提交", [S.DRAFT], S.PENDING_ACCEPT, Actor.REPORTER_OR_RECORDER),
         _t("accept", "受理", [S.PENDING_ACCEPT], S.ACCEPTED, Actor.HANDLER),
         _t("reject", "不予受理", [S.PENDING_ACCEPT], S.REJECTED, Actor.HANDLER, ["reason"], optional=["reason_code"]),
         _t("merge", "并单", [S.PENDING_ACCEPT], S.MERGED, Actor.HANDLER, ["into"]),
@@ -176,7 +178,7 @@ OUT_OF_SCOPE = "未找到工单，或工单不在您的管辖范围内。"
 #: The states from which ``callback_rate`` with 不满意 goes back (发回重办).
 UNSATISFIED_TARGET = Status.IN_PROGRESS
 
-#: How many unanswered callbacks allow archiving without a rating (DOMAIN (c) 17).
+#: How many unanswered callbacks allow archiving without a rating.
 CALLBACK_ATTEMPTS_TO_ARCHIVE = 3
 
 

@@ -20,7 +20,7 @@ from .models import Ticket
 from .selectors import DUE_SOON_HOURS, due_soon_q, overdue_q
 from .services import ticket_auto_supervise, ticket_remind
 
-#: 红牌 after this many working days of being overdue on a 黄牌 (DOMAIN (b)).
+#: 红牌 after this many working days of being overdue on a 黄牌.
 RED_AFTER_WORKDAYS = 5
 
 

@@ -1,4 +1,4 @@
-"""The pages still work under the full Content-Security-Policy (issue 10 §2: ``base-uri 'none'``,
+"""The pages still work under the full Content-Security-Policy (with ``base-uri 'none'``,
 ``form-action 'self'``, ``frame-ancestors 'none'`` added; tests/test_security_headers.py pins the header).
 
 Every page records the ``securitypolicyviolation`` events Chromium fires; each walk ends with none:

@@ -1,4 +1,4 @@
-"""What new users tripped on (issue 10 §4), in a real browser — at phone size for the pages grid
+"""What new users tripped on, in a real browser — at phone size for the pages grid
 workers, residents and members use:
 
 * a new account's first login (forced password change) keeps exactly one navbar: the bell's htmx

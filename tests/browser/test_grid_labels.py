@@ -1,4 +1,4 @@
-"""The grid map names its grids with permanent text labels (issue 10, §4 item 11)."""
+"""The grid map names its grids with permanent text labels."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The node picker's search box (``accounts/select-filter.js``) in Chromium (issue 10, §4 item 11)."""
+"""The node picker's search box (``accounts/select-filter.js``) in Chromium."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""No htmx request ever swaps a whole page in (issue 10 §4.1).
+"""No htmx request ever swaps a whole page in.
 
 On a new account's first login the navbar's bell asked ``/tickets/notifications/badge/`` by htmx; the
 gate redirected it to the password page, the browser's XHR followed the redirect, and htmx swapped that

@@ -1,4 +1,4 @@
-"""Issue 10 §3: Schemathesis over the whole REST API, in-process against the WSGI app, as two personas.
+"""Schemathesis over the whole REST API, in-process against the WSGI app, as two personas.
 
 Every operation of ``/api/v1/schema/`` (the schema endpoint itself is not in the schema) is called with
 generated requests — schema-valid ones and, for a few examples, schema-violating ones — as a street

@@ -1,4 +1,4 @@
-"""Personal data leaves the API masked exactly as on screen (DOMAIN §5.2); raw values never do."""
+"""Personal data leaves the API masked exactly as on screen (docs/architecture.md, “Personal data”); raw values never do."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""Issue 10 §3: the schema declares what the API validates (found by ``test_fuzz``), and ids beyond a
+"""The schema declares what the API validates (found by ``test_fuzz``), and ids beyond a
 primary key's range are refused with a Chinese reason instead of reaching the database."""
 
 from __future__ import annotations

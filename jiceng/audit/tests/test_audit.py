@@ -1,4 +1,4 @@
-"""The audit log is append-only at the model, the queryset and the database (DOMAIN §5.4, (c) 19)."""
+"""The audit log is append-only at the model, the queryset and the database (等保 2.0, GB/T 22239-2019 安全审计: records protected against deletion and change)."""
 
 import datetime as dt
 import importlib

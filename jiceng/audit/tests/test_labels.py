@@ -1,4 +1,4 @@
-"""The audit screens read in Chinese and mask as the lists do (issue 10, §4 items 7 and 8)."""
+"""The audit screens read in Chinese and mask as the lists do."""
 
 from __future__ import annotations
 

@@ -3,28 +3,24 @@ from types import SimpleNamespace
 
 from django import template
 from django.template.loader import get_template
-from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
 
-from jiceng.core.masking import mask_id_number, mask_phone
-
 register = template.Library()
-
-
-@register.filter
-def masked_id(value):
-    return mask_id_number(value)
-
-
-@register.filter
-def masked_phone(value):
-    return mask_phone(value)
 
 
 @register.simple_tag(takes_context=True)
 def can(context, perm):
     user = context["request"].user
     return user.is_authenticated and user.scope.has_perm(perm)
+
+
+@register.simple_tag(takes_context=True)
+def can_import_any(context):
+    """Whether the user may import some kind of data (each kind has its own permission)."""
+    from jiceng.imports.services import importable_kinds
+
+    user = context["request"].user
+    return user.is_authenticated and bool(importable_kinds(user))
 
 
 @register.simple_tag(takes_context=True)
@@ -45,8 +41,8 @@ def nav(context):
     """The navigation menu, rendered once per process for each (set of roles, section) and reused.
 
     What the menu shows depends only on the permissions, which depend only on the user's roles
-    (``UserScope.has_perm``), and on which section is active; rendering it (≈ 30 ``{% url %}`` and
-    ``{% can %}`` tags) was ~1 ms of every page."""
+    (``UserScope.has_perm``), and on which section is active, so its ≈ 30 ``{% url %}`` and ``{% can %}``
+    tags need not run on every page (docs/decisions/scale.md, "Rendering")."""
     request = context["request"]
     user = request.user
     if not user.is_authenticated:
@@ -68,16 +64,17 @@ def _rendered_nav(roles: tuple[str, ...], section: str, area_kinds: tuple[str, .
 
 
 @register.simple_tag
-def url_or_empty(name, *args):
+def static_or_plain(path):
+    """``{% static %}`` (the fingerprinted name under the production manifest storage), or the plain
+    ``STATIC_URL`` path should the manifest lack it: the error pages must render even then (the 500 page
+    is what a broken deployment shows); collectstatic keeps the unhashed copy, which still serves."""
+    from django.conf import settings
+    from django.templatetags.static import static
+
     try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
-
-
-@register.filter
-def yesno_cn(value):
-    return "是" if value else "否"
+        return static(path)
+    except ValueError:  # "Missing staticfiles manifest entry"
+        return settings.STATIC_URL + path
 
 
 @register.inclusion_tag("components/field.html")

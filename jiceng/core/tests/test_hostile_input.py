@@ -1,4 +1,4 @@
-"""Issue 10 §3: hostile request input answers a clear Chinese 400 (or 413), never a 500.
+"""Hostile request input answers a clear Chinese 400 (or 413), never a 500.
 
 ``jiceng.core.middleware.HostileInputMiddleware`` refuses NUL characters anywhere in the path, the
 parameters or a JSON body (PostgreSQL cannot take them), JSON nested too deep, and over-large bodies —

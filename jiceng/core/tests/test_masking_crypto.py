@@ -1,4 +1,4 @@
-"""Display masking (DOMAIN §5.2) and field encryption / keyed hashes (§5.1)."""
+"""Display masking and field encryption / keyed hashes (docs/architecture.md, “Personal data”)."""
 
 import pytest
 from django.test import override_settings

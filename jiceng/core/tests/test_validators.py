@@ -1,4 +1,4 @@
-"""Identifier and code validators (DOMAIN §4, validation list (c) 1-5): exact values, Chinese messages."""
+"""Identifier and code validators (GB 11643, GB 32100, GB/T 2260, 统计用区划代码): exact values, Chinese messages."""
 
 import datetime as dt
 

@@ -1,4 +1,4 @@
-"""An export can carry the full register's columns, masked as usual (issue 10, §4 item 11)."""
+"""An export can carry the full register's columns, masked as usual."""
 
 from __future__ import annotations
 

@@ -325,7 +325,3 @@ class Importer:
             )
             self._buildings[key] = found
         return self._buildings[key]
-
-
-def as_str(value) -> str:
-    return "" if value is None else str(value)

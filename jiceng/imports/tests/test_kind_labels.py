@@ -1,4 +1,4 @@
-"""Import kinds read in Chinese on the import pages (issue 10, §4 item 7): 居民, not ``residents``."""
+"""Import kinds read in Chinese on the import pages: 居民, not ``residents``."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""Open311 GeoReport v2 conformance suite of our own (DOMAIN §6): there is no maintained official one.
+"""Open311 GeoReport v2 conformance suite of our own (open311.org GeoReport v2): there is no maintained official one.
 
 Every response is validated against a JSON Schema written from the specification; every XML response
 is parsed with ``xml.etree`` and must carry exactly what its JSON twin carries; every error case

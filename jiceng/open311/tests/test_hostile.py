@@ -1,4 +1,4 @@
-"""Issue 10 §3: hostile parameters to Open311 (it has no OpenAPI schema for Schemathesis to fuzz).
+"""Hostile parameters to Open311 (it has no OpenAPI schema for Schemathesis to fuzz).
 
 Each answers the specification's error array (or an empty result) in Chinese — never a 500 — and a
 refused POST creates no ticket. NUL characters and over-large bodies: ``core/tests/test_hostile_input``;

@@ -1,4 +1,4 @@
-"""The resident search finds given names too ("晨" finds 丁晨), with an index range (issue 10, §4 item 11)."""
+"""The resident search finds given names too ("晨" finds 丁晨), with an index range."""
 
 import importlib
 from types import SimpleNamespace

@@ -1,4 +1,4 @@
-"""Residents, encrypted personal data, reveal with reason, special-population tags, workers (DOMAIN §4-5, (c) 1-3, 20)."""
+"""Residents, encrypted personal data, reveal with reason, special-population tags, workers (GB 11643, 个人信息保护法)."""
 
 import datetime as dt
 

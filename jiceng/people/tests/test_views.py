@@ -267,8 +267,8 @@ def test_search_by_name_last4_and_phone_stays_in_scope(client, login):
     by_name = listed(client.get(url, {"q": mine.name[:2]}))
     assert by_name.filter(pk=mine.pk).exists()
     assert all(n.startswith(mine.name[:2]) for n in by_name.values_list("name", flat=True))
-    # Without its surname, the text is read as a given name unless it begins with a surname itself (issue 10:
-    # "晨" finds 丁晨): either way one prefix range, on ``given_name`` or on ``name``.
+    # Without its surname, the text is read as a given name unless it begins with a surname itself
+    # ("晨" finds 丁晨): either way one prefix range, on ``given_name`` or on ``name``.
     rest = mine.name[1:]
     column = "given_name" if looks_like_given_name(rest) else "name"
     expected = Resident.objects.restrict(user).filter(deleted_at__isnull=True, **{f"{column}__startswith": rest})

@@ -1,4 +1,4 @@
-"""Which grid contains a point: inside, on shared edges, on vertices, in holes, outside (DOMAIN (c) 6)."""
+"""Which grid contains a point: inside, on shared edges, on vertices, in holes, outside."""
 
 import pytest
 from django.core.exceptions import ValidationError

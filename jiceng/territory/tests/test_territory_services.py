@@ -1,4 +1,4 @@
-"""The territory tree and its writes: codes vs parent, kinds under kinds, buildings and households (DOMAIN (c) 5-6)."""
+"""The territory tree and its writes: codes vs parent, kinds under kinds, buildings and households (统计用区划代码; grids within one community)."""
 
 import pytest
 from django.core.exceptions import ValidationError

@@ -2,7 +2,7 @@
 
 The reporter's name and phone leave the server masked unless the caller is the reporter's own account;
 who must call back (intake, the handlers of the ticket) reveals them one ticket at a time, with a reason
-(``POST /api/v1/tickets/{id}/reveal-contact/``, logged) — DOMAIN (c) 17. Attachment ``url``s are the
+(``POST /api/v1/tickets/{id}/reveal-contact/``, logged; docs/permissions.md, “Requests”). Attachment ``url``s are the
 scoped download (``/api/v1/tickets/{id}/attachments/{att_id}/download/``), never ``/media/``.
 """
 

@@ -79,7 +79,7 @@ def test_transition_403_and_400(world, make_ticket, api):
 
 
 def test_reporter_phone_masked_for_everyone_but_the_reporter(world, make_ticket, api):
-    # Changed with issue 10: the intake role no longer gets the contact in full either; it reveals it
+    # The intake role does not get the contact in full either; it reveals it
     # one ticket at a time (test_contact.py).
     t = make_ticket(Status.IN_PROGRESS, handler_org=world.dept, lead_org=world.dept)
     worker_view = api("grid_wc01").get(f"{URL}{t.pk}/").json()

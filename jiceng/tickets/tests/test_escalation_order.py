@@ -1,4 +1,4 @@
-"""The 上报 targets are offered in hierarchy order, nearest level first (issue 10, §4 item 11)."""
+"""The 上报 targets are offered in hierarchy order, nearest level first."""
 
 import pytest
 

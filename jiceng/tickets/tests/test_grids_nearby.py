@@ -1,4 +1,4 @@
-"""A resident's location map shows the grids around them, not the whole district (issue 10, §4 item 11)."""
+"""A resident's location map shows the grids around them, not the whole district."""
 
 import pytest
 from django.urls import reverse

@@ -1,4 +1,4 @@
-"""The location picker (issue 10 §4.2): a map point outside every grid is refused *visibly* — the
+"""The location picker: a map point outside every grid is refused *visibly* — the
 server's message used to sit on the hidden ``lng`` field, so the page said "已选位置" and nothing
 else — and a point inside a grid is named when the page comes back."""
 

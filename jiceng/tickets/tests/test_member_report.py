@@ -1,4 +1,4 @@
-"""A Party member files a request (issue 10 §4.6): ``member_demo``'s "我要反映" was a 403. Members now
+"""A Party member files a request: ``member_demo``'s "我要反映" was a 403. Members now
 hold the personal ticket permissions of a resident: they report through the 党员联户 channel and see
 their own requests only."""
 

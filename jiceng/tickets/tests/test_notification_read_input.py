@@ -1,4 +1,4 @@
-"""Issue 10 §3: ``POST /api/v1/notifications/read/`` with a body that is not an object, or numbers no
+"""``POST /api/v1/notifications/read/`` with a body that is not an object, or numbers no
 notification id can be (``1e400``, beyond 64 bits), answers 400 in Chinese and marks nothing read."""
 
 from __future__ import annotations

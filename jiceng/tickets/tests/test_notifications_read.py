@@ -1,4 +1,4 @@
-"""A notification is read once its user opens the ticket it is about, or acts on it (issue 10, §4 item 11)."""
+"""A notification is read once its user opens the ticket it is about, or acts on it."""
 
 import pytest
 from django.urls import reverse

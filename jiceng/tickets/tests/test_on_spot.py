@@ -1,4 +1,4 @@
-"""当场处置 (issue 10 §4.10): the grid worker who found a 巡查 event in their own grid settles it in one
+"""当场处置: the grid worker who found a 巡查 event in their own grid settles it in one
 step — 受理 → 派单 → 签收 → 办结 was four — and it lands in 已办结待核查 with the handling note and
 photos; verification stays with another person (never the user who completed it)."""
 

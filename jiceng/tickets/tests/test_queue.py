@@ -1,4 +1,4 @@
-"""The request queue on a phone (issue 10 §4.3): it opens on the open work — not on everything ever
+"""The request queue on a phone: it opens on the open work — not on everything ever
 filed, archived included — the filter still shows all, and its rows carry the labels of the card
 layout used below 768 px (the browser test checks the cards themselves)."""
 

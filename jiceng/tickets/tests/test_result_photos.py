@@ -1,4 +1,4 @@
-"""The reporter sees the photos the handler attached to 办结, not those of internal steps (issue 10, §4 item 11)."""
+"""The reporter sees the photos the handler attached to 办结, not those of internal steps."""
 
 import pytest
 from django.urls import reverse

@@ -25,6 +25,7 @@ FORBIDDEN = [(action, s) for action, t in TRANSITIONS.items() for s in Status if
 #: Who takes each kind of action in the standard set-up (see conftest.make_ticket).
 ACTOR = {
     Actor.REPORTER: "resident_demo",
+    Actor.REPORTER_OR_RECORDER: "resident_demo",
     Actor.HANDLER: "grid_wc01",
     Actor.HANDLER_OR_CO: "grid_wc01",
     Actor.WHISTLED: "dept_chengguan",
@@ -87,6 +88,7 @@ def _setup(world, make_ticket, action, source):
 #: sibling street, which cannot even see it).
 REFUSED = {
     Actor.REPORTER: ["grid_wc01", "yinhua_admin"],
+    Actor.REPORTER_OR_RECORDER: ["grid_wc01", "yinhua_admin"],
     Actor.HANDLER: ["resident_demo", "grid_wc02", "longpan_admin", "yinhua_admin"],
     Actor.HANDLER_OR_CO: ["resident_demo", "grid_wc02", "longpan_admin", "yinhua_admin"],
     Actor.WHISTLED: ["grid_wc01", "longpan_admin", "resident_demo", "yinhua_admin"],

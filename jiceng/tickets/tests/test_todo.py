@@ -1,4 +1,4 @@
-"""我的待办 (issue 10 §4.4): what awaits the user's own action — to accept, sign, report, handle,
+"""我的待办: what awaits the user's own action — to accept, sign, report, handle,
 approve, verify, call back — overdue first, with counts and links, scoped as usual and with a pinned
 query count; the department handler's home is their 待办 (it used to call them a 三员 administrator)."""
 

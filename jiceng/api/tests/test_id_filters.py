@@ -1,4 +1,4 @@
-"""Security review fixes in the API: absurd ids in filters answer 400 in Chinese, never 500 (M1)."""
+"""Id filters of the API: absurd or foreign ids answer 400 in Chinese, never 500 nor an existence oracle."""
 
 import pytest
 

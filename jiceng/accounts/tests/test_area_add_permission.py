@@ -1,4 +1,4 @@
-"""Security review fix M5: grid division is decided by the street (网格划分须经街道审定)."""
+"""Only street and district roles add areas: grid division is decided by the street (网格划分须经街道审定)."""
 
 import pytest
 

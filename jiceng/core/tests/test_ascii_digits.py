@@ -1,4 +1,4 @@
-"""Security review fix L2: codes and identifiers accept ASCII digits only.
+"""Codes and identifiers accept ASCII digits only.
 
 ``str.isdigit()`` and ``\\d`` also accept Arabic-Indic (٣), Devanagari (३) and other Unicode digits, which
 NFKC normalisation leaves as they are; such a code would be stored and never match anything.
