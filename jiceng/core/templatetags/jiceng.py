@@ -15,15 +15,6 @@ def can(context, perm):
 
 
 @register.simple_tag(takes_context=True)
-def can_import_any(context):
-    """Whether the user may import some kind of data (each kind has its own permission)."""
-    from jiceng.imports.services import importable_kinds
-
-    user = context["request"].user
-    return user.is_authenticated and bool(importable_kinds(user))
-
-
-@register.simple_tag(takes_context=True)
 def nav_active(context, prefix):
     return "active" if context["request"].path.startswith(prefix) else ""
 
