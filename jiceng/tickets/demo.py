@@ -1,9 +1,11 @@
 """Demo history of the 诉求 loop: ~3,000 tickets over the last 12 months at the default scale.
 
-Called once at the end of ``jiceng.demo.builder.build``. Deterministic (its own seeded RNG) and fast
-(bulk inserts, no per-ticket service call): each ticket walks a realistic path through the state
-machine of ``states.py`` with plausible delays and stops where "now" falls, so the recent ones are
-still open. Some stall (overdue, with the 黄牌 / 红牌 the overdue job would have given), some are
+Called once at the end of ``jiceng.demo.builder.build``. Deterministic (its own seeded RNG): each
+ticket plans a realistic path through the state machine of ``states.py`` with plausible delays and
+stops where "now" falls, so the recent ones are still open. The tickets are inserted as drafts and
+every planned step is then **replayed through the ticket workflow** (``TICKETS.replay``, in time order
+across all tickets): the table's states and guards hold and the handlers set the fields, with the
+step's past time as "now"; a replay writes no audit row and sends no notification. Some stall (overdue, with the 黄牌 / 红牌 the overdue job would have given), some are
 rated 不满意 and sent back (发回重办), some are merged, escalated or whistled to a department.
 
 Also creates the district's departments and co-building units as ``HandlerOrg`` rows, a handler org
@@ -23,9 +25,17 @@ from jiceng.core.crypto import encrypt
 from jiceng.territory.choices import AreaKind
 from jiceng.territory.models import Area, Building
 
-from .choices import Channel, OrgKind, Satisfaction, Status, SuperviseLevel, Urgency
+from .choices import OPEN_STATES, Channel, OrgKind, Satisfaction, Status, SuperviseLevel, Urgency
 from .models import Category, HandlerOrg, Ticket, TicketAction, TicketSequence
 from .services import DEFAULT_DISPATCH_HOURS, DEFAULT_FEEDBACK_OTHER, DEFAULT_FEEDBACK_WORKDAYS, phone_hash_for
+from .workflow import TICKETS
+
+#: The fields a ticket has at intake (the rest is set by the workflow's handlers during the replay).
+INTAKE_FIELDS = (
+    "ticket_no", "channel", "category", "urgency", "is_urgent", "description", "title", "reporter_name",
+    "reporter_phone", "reporter_phone_hash", "anonymous", "external_id", "grid", "building_id", "address", "lng",
+    "lat", "scope_path",
+)  # fmt: skip
 
 DEPARTMENTS = [
     (OrgKind.DEPARTMENT, "区城市管理局"),
@@ -65,9 +75,8 @@ def _ensure_orgs(district_code: str) -> tuple[dict[int, HandlerOrg], list[Handle
     return by_area, departments
 
 
-def _department_account(district: Area, department: HandlerOrg):
+def _department_account(district: Area, department: HandlerOrg, password: str):
     from jiceng.accounts.models import RoleGrant, User
-    from jiceng.demo.builder import DEMO_PASSWORD
 
     user, created = User.objects.get_or_create(
         username="dept_chengguan",
@@ -78,19 +87,22 @@ def _department_account(district: Area, department: HandlerOrg):
         },
     )
     if created:
-        user.set_password(DEMO_PASSWORD)
+        user.set_password(password)
         user.save(update_fields=["password"])
     RoleGrant.objects.get_or_create(user=user, role="unit_handler", area=district)
     department.members.add(user)
 
 
-def seed_ticket_history(*, scale: int, today: dt.date, seed: int = 20260101, log=print, district_code="341103") -> int:
-    """Create the demo ticket history; returns the number of tickets."""
+def seed_ticket_history(
+    *, scale: int, today: dt.date, password: str, seed: int = 20260101, log=print, district_code="341103"
+) -> int:
+    """Create the demo ticket history; returns the number of tickets. ``password`` is the demo accounts'
+    (``jiceng.demo.accounts.DEMO_PASSWORD``, passed in: nothing imports the demo), for the department account created here."""
     rng = random.Random(seed + 311)
     now = timezone.now()
     by_area, departments = _ensure_orgs(district_code)
     district = Area.objects.get(code=district_code)
-    _department_account(district, departments[0])
+    _department_account(district, departments[0], password)
     grids = list(Area.objects.filter(kind=AreaKind.GRID, path__startswith=district.path).order_by("path"))
     parents = {a.path: a for a in Area.objects.filter(kind__in=[AreaKind.COMMUNITY, AreaKind.STREET])}
     buildings: dict[int, list[tuple]] = {}
@@ -115,11 +127,15 @@ def seed_ticket_history(*, scale: int, today: dt.date, seed: int = 20260101, log
         tickets.append(t)
         plans.append(plan)
     # A merged ticket is a duplicate of an earlier one: same grid, category and place (a few metres
-    # away). It needs its target's id, so it is inserted as rejected and pointed at the target after.
+    # away). Its merge step names the target's row when it is replayed (a plain rejection if none is open).
     targets: dict[int, int] = {}
     for i, t in enumerate(tickets):
         if t.status == Status.MERGED and i > 0:
             j = i - rng.randrange(1, min(i, 15) + 1)
+            # 并单 needs a target still open when the duplicate is merged: the drawn one, else the nearest
+            # earlier one that is.
+            merged_at = plans[i][-1][3]
+            j = next((k for k in range(j, -1, -1) if _status_at(plans[k], merged_at) in OPEN_STATES), j)
             target = tickets[j]
             t.grid, t.category, t.scope_path, t.building_id = (
                 target.grid,
@@ -132,41 +148,75 @@ def seed_ticket_history(*, scale: int, today: dt.date, seed: int = 20260101, log
                 round(target.lng + rng.uniform(-3e-4, 3e-4), 6),
                 round(target.lat + rng.uniform(-3e-4, 3e-4), 6),
             )
-            t.handler_org = by_area[target.grid_id]
             targets[i] = j
-    to_merge = [tickets[i] for i in targets]
-    for t in tickets:
-        if t.status == Status.MERGED:
-            t.status = Status.REJECTED  # the first ticket has nothing to merge into: a plain rejection
-    Ticket.objects.bulk_create(tickets, batch_size=500)
-    for i, j in targets.items():
-        tickets[i].status, tickets[i].merged_into = Status.MERGED, tickets[j]
-    Ticket.objects.bulk_update(to_merge, ["merged_into", "status"], batch_size=500)
-    actions = []
-    for t, plan in zip(tickets, plans, strict=True):
-        for action, from_status, to_status, at, org, comment in plan:
-            if to_status == Status.MERGED:
-                org = t.handler_org
-                if t.status == Status.REJECTED:  # nothing earlier to merge into
-                    action, to_status, comment = "reject", Status.REJECTED, "重复诉求，不予受理"
-            actions.append(
+    rows = [Ticket(**{name: getattr(t, name) for name in INTAKE_FIELDS}, status=Status.DRAFT) for t in tickets]
+    Ticket.objects.bulk_create(rows, batch_size=500)
+    TicketSequence.objects.bulk_create(
+        [TicketSequence(day=d, last=n) for d, n in serials.items()], ignore_conflicts=True
+    )
+    steps = sorted(
+        (step[3], i, n, step)
+        for i, plan in enumerate(plans)
+        for n, step in enumerate(plan)
+        if step[0] != "auto_supervise"
+    )
+    fetched: set[int] = set()  # rows as the last replay returned them (this build is the only writer)
+    for _, i, _, (action, _, _, at, org, comment, payload) in steps:
+        row = rows[i]
+        if action == "merge":
+            target = rows[targets[i]] if i in targets else None
+            if target is not None and Ticket.objects.filter(pk=target.pk, status__in=OPEN_STATES).exists():
+                payload = {"into": target.pk}
+            else:  # nothing earlier (or still open) to merge into: a plain rejection
+                action, comment, payload = "reject", "", {"reason": "重复诉求，不予受理"}
+            org = by_area[row.grid_id]
+        extra = {"org": org, "actor_name": f"{org.name}工作人员" if org else "诉求人"}
+        payload = {**payload, "comment": comment} if comment else payload
+        rows[i] = TICKETS.replay(obj=row, action=action, at=at, payload=payload, extra=extra, current=i in fetched)
+        fetched.add(i)
+    _mark_stalled(tickets, rows, plans)
+    actions = TicketAction.objects.filter(ticket__in=rows).count()
+    log(f"诉求工单：{len(tickets)} 件（流转记录 {actions} 条）")
+    return len(tickets)
+
+
+def _status_at(plan, at: dt.datetime) -> str:
+    """The status a planned ticket has at ``at`` (the last of its steps up to then)."""
+    status = Status.DRAFT
+    for step in plan:
+        if step[3] > at:
+            break
+        status = step[2]
+    return status
+
+
+def _mark_stalled(plans_tickets, rows, plans):
+    """What the overdue job would have done to the stalled ones (黄牌, 红牌: a mark, not a status), and
+    the 历史遗留 flag of the suspended ones (an intake field, set when the suspension was approved)."""
+    historic = [row.pk for t, row in zip(plans_tickets, rows, strict=True) if t.is_historic]
+    Ticket.objects.filter(pk__in=historic).update(is_historic=True)
+    notes = []
+    for t, row, plan in zip(plans_tickets, rows, plans, strict=True):
+        marks = [step for step in plan if step[0] == "auto_supervise"]
+        if not marks:
+            continue
+        Ticket.objects.filter(pk=row.pk).update(
+            supervise_level=t.supervise_level, yellow_card_at=t.yellow_card_at, red_card_at=t.red_card_at
+        )
+        status = Ticket.objects.filter(pk=row.pk).values_list("status", flat=True).get()
+        for action, _, _, at, _, comment, _ in marks:
+            notes.append(
                 TicketAction(
-                    ticket_id=t.pk,
-                    actor_name=f"{org.name}工作人员" if org else "诉求人",
-                    org=org,
+                    ticket_id=row.pk,
+                    actor_name="系统",
                     action=action,
-                    from_status=from_status,
-                    to_status=to_status,
+                    from_status=status,
+                    to_status=status,
                     comment=comment,
                     created_at=at,
                 )  # fmt: skip
             )
-    TicketAction.objects.bulk_create(actions, batch_size=1000)
-    TicketSequence.objects.bulk_create(
-        [TicketSequence(day=d, last=n) for d, n in serials.items()], ignore_conflicts=True
-    )
-    log(f"诉求工单：{len(tickets)} 件（流转记录 {len(actions)} 条）")
-    return len(tickets)
+    TicketAction.objects.bulk_create(notes, batch_size=1000)
 
 
 class _Walk:
@@ -176,20 +226,21 @@ class _Walk:
         self.t = ticket
         self.now = now
         self.clock = ticket.submitted_at
-        self.plan = [("submit", Status.DRAFT, Status.PENDING_ACCEPT, self.clock, None, "")]
+        self.plan = [("submit", Status.DRAFT, Status.PENDING_ACCEPT, self.clock, None, "", {})]
 
-    def step(self, action, to_status, hours, org, comment="") -> bool:
+    def step(self, action, to_status, hours, org, comment="", **payload) -> bool:
+        """Plan ``action`` ``hours`` after the previous step, by ``org``, with the workflow payload."""
         at = self.clock + dt.timedelta(hours=hours)
         if at >= self.now:
             return False
-        self.plan.append((action, self.t.status, to_status, at, org, comment))
+        self.plan.append((action, self.t.status, to_status, at, org, comment, payload))
         self.t.status = to_status
         self.clock = at
         return True
 
     def note(self, action, at, comment):
         """An event without a status change (the overdue job's 督办)."""
-        self.plan.append((action, self.t.status, self.t.status, at, None, comment))
+        self.plan.append((action, self.t.status, self.t.status, at, None, comment, {}))
 
 
 def _plan(rng, now, submitted, grid, category, by_area, parents, departments, buildings):
@@ -233,7 +284,9 @@ def _plan(rng, now, submitted, grid, category, by_area, parents, departments, bu
         w.step("withdraw", Status.CANCELLED, rng.uniform(0.2, 5), None, "问题已自行解决")
         return t, w.plan
     if fate < 0.08:
-        if w.step("reject", Status.REJECTED, rng.uniform(0.5, 10), grid_org, "不属受理范围，已告知诉求人相关渠道"):
+        if w.step(
+            "reject", Status.REJECTED, rng.uniform(0.5, 10), grid_org, "", reason="不属受理范围，已告知诉求人相关渠道"
+        ):
             t.responded_at = w.clock
         return t, w.plan
     if fate < 0.11:
@@ -246,9 +299,10 @@ def _plan(rng, now, submitted, grid, category, by_area, parents, departments, bu
     t.sla_due_at = workdays.add_working_days(w.clock, DEFAULT_FEEDBACK_WORKDAYS.get(kind, DEFAULT_FEEDBACK_OTHER))
     verifier = by_area.get(community.pk) if community else grid_org
     if kind == "consult" and rng.random() < 0.5:
-        if w.step("answer_directly", Status.RESOLVED, rng.uniform(0.1, 4), grid_org, "已电话答复"):
+        reply = "已电话答复诉求人，告知办理材料与地点。"
+        if w.step("answer_directly", Status.RESOLVED, rng.uniform(0.1, 4), grid_org, "已电话答复", reply=reply):
             t.completed_at = w.clock
-            t.reply = "已电话答复诉求人，告知办理材料与地点。"
+            t.reply = reply
             _close_and_rate(rng, w, verifier)
         return t, w.plan
     lead = grid_org
@@ -257,11 +311,15 @@ def _plan(rng, now, submitted, grid, category, by_area, parents, departments, bu
         lead = by_area[community.pk]
     elif route < 0.22 and street is not None:
         street_org = by_area[street.pk]
-        if not w.step("escalate", Status.ACCEPTED, rng.uniform(1, 24), grid_org, "超出网格处置能力，上报街道"):
+        if not w.step("escalate", Status.ACCEPTED, rng.uniform(1, 24), grid_org, "", to_org=street_org.pk,
+                      reason="超出网格处置能力，上报街道"):  # fmt: skip
             return t, w.plan
         t.handler_org, t.dispatcher_org = street_org, grid_org
         dept = rng.choice([d for d in departments if d.kind == OrgKind.DEPARTMENT])
-        if not w.step("whistle", Status.ACCEPTED, rng.uniform(1, 24), street_org, f"街道吹哨，请{dept.name}报到"):
+        hours = rng.uniform(1, 24)
+        deadline = w.clock + dt.timedelta(hours=hours + 48)
+        if not w.step("whistle", Status.ACCEPTED, hours, street_org, "", department=dept.pk, deadline=deadline,
+                      reason=f"街道吹哨，请{dept.name}报到"):  # fmt: skip
             return t, w.plan
         t.dispatcher_org, t.handler_org, t.whistle_org = street_org, dept, dept
         t.whistle_deadline = w.clock + dt.timedelta(hours=48)
@@ -271,9 +329,14 @@ def _plan(rng, now, submitted, grid, category, by_area, parents, departments, bu
         t.lead_org = dept
         _handle(rng, w, dept, verifier)
         return t, w.plan
-    if not w.step("dispatch", Status.DISPATCHED, rng.uniform(0.2, 8), grid_org, f"派{lead.name}办理"):
+    hours, dispatcher = rng.uniform(0.2, 8), grid_org
+    if lead is not grid_org:  # a grid cannot dispatch upwards: it reports up, and the community leads itself
+        if not w.step("escalate", Status.ACCEPTED, hours / 2, grid_org, "", to_org=lead.pk, reason="需社区统筹协调"):
+            return t, w.plan
+        hours, dispatcher = hours / 2, lead
+    if not w.step("dispatch", Status.DISPATCHED, hours, dispatcher, f"派{lead.name}办理", lead_org=lead.pk):
         return t, w.plan
-    t.dispatcher_org, t.handler_org, t.lead_org, t.dispatched_at = grid_org, lead, lead, w.clock
+    t.dispatcher_org, t.handler_org, t.lead_org, t.dispatched_at = dispatcher, lead, lead, w.clock
     if w.step("sign", Status.IN_PROGRESS, rng.uniform(0.2, 6), lead):
         _handle(rng, w, lead, verifier)
     return t, w.plan
@@ -295,17 +358,19 @@ def _handle(rng, w: _Walk, lead, verifier):
                 w.note("auto_supervise", red_at, "黄牌后 5 个工作日仍未办结，自动红牌督办")
         return
     if rng.random() < 0.02:
-        if w.step("apply_suspend", Status.IN_PROGRESS, rng.uniform(24, 72), lead, "涉及历史遗留产权问题，需长期协调"):
+        reason = "涉及历史遗留产权问题，需长期协调"
+        if w.step("apply_suspend", Status.IN_PROGRESS, rng.uniform(24, 72), lead, "", reason=reason):
             t.suspend_pending = True
             if w.step("approve_suspend", Status.SUSPENDED, rng.uniform(2, 24), t.dispatcher_org):
                 t.suspend_pending = False
                 t.suspended_at = w.clock
                 t.is_historic = True
         return
-    if not w.step("complete", Status.RESOLVED, rng.uniform(0.5, 12) * 24, lead, "已处置完毕"):
+    reply = "经现场核实，问题已处置完毕，已向诉求人反馈。"
+    if not w.step("complete", Status.RESOLVED, rng.uniform(0.5, 12) * 24, lead, "已处置完毕", reply=reply):
         return
     t.completed_at = w.clock
-    t.reply = "经现场核实，问题已处置完毕，已向诉求人反馈。"
+    t.reply = reply
     _close_and_rate(rng, w, verifier)
 
 
@@ -314,8 +379,8 @@ def _close_and_rate(rng, w: _Walk, verifier):
     if not w.step("verify_pass", Status.CLOSED, rng.uniform(2, 40), verifier, "现场核查属实"):
         return
     t.closed_at = w.clock
-    if t.channel == Channel.PATROL:
-        w.step("archive", Status.ARCHIVED, rng.uniform(24, 120), verifier, "巡查事件，无需回访")
+    if t.channel == Channel.PATROL:  # no reporter to call back: it stays 已结案 (archiving needs a rating)
+        rng.uniform(24, 120)  # the delay an archive step drew: the random sequence, hence the demo, stays the same
         return
     roll = rng.random()
     if roll < 0.04:
@@ -327,14 +392,16 @@ def _close_and_rate(rng, w: _Walk, verifier):
         return
     value = Satisfaction.SATISFIED if roll < 0.78 else Satisfaction.BASIC if roll < 0.9 else Satisfaction.UNSATISFIED
     if value == Satisfaction.UNSATISFIED and roll < 0.96:  # 属实合理: sent back; above that recorded only
-        if not w.step("callback_rate", Status.IN_PROGRESS, rng.uniform(4, 30), verifier, "诉求人不满意，发回重办"):
+        if not w.step("callback_rate", Status.IN_PROGRESS, rng.uniform(4, 30), verifier, "诉求人不满意，发回重办",
+                      satisfaction=value, reasonable=True):  # fmt: skip
             return
         t.satisfaction, t.rated_at = value, w.clock
         t.reopen_count += 1
         t.supervise_level = SuperviseLevel.NORMAL
         t.closed_at = t.completed_at = None
         t.handler_org = t.lead_org or t.handler_org
-        if not w.step("complete", Status.RESOLVED, rng.uniform(24, 150), t.handler_org, "重新处置完毕"):
+        if not w.step("complete", Status.RESOLVED, rng.uniform(24, 150), t.handler_org, "重新处置完毕",
+                      reply="经重新处置，问题已解决，已向诉求人反馈。"):  # fmt: skip
             return
         t.completed_at = w.clock
         if not w.step("verify_pass", Status.CLOSED, rng.uniform(2, 30), verifier, "复核通过"):
@@ -342,7 +409,9 @@ def _close_and_rate(rng, w: _Walk, verifier):
         t.closed_at = w.clock
         value = Satisfaction.BASIC
     comment = f"回访：{value.label}" + ("（经核实诉求不合理，不予重办）" if value == Satisfaction.UNSATISFIED else "")
-    if not w.step("callback_rate", Status.EVALUATED, rng.uniform(4, 30), verifier, comment):
+    reasonable = value != Satisfaction.UNSATISFIED  # 不满意 but 不合理: recorded, not sent back
+    if not w.step("callback_rate", Status.EVALUATED, rng.uniform(4, 30), verifier, comment, satisfaction=value,
+                  reasonable=reasonable):  # fmt: skip
         return
     t.satisfaction, t.rated_at = value, w.clock
     w.step("archive", Status.ARCHIVED, rng.uniform(24, 200), verifier, "")

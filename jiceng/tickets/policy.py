@@ -1,4 +1,4 @@
-"""Who may act on a ticket: organisation membership, "higher organisation", and ``allowed_actions``.
+"""Who may act on a ticket: organisation membership, "higher organisation", and the "who" of each action (``WHO``).
 
 Membership of a territory organisation comes from role grants, never from a list to keep in sync: a
 user belongs to the organisation of a node when they hold a ticket-handling grant
@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from jiceng.territory.models import Area
 
-from .choices import OrgKind, Status
+from .choices import OrgKind
 from .models import HandlerOrg, Ticket
-from .states import TRANSITIONS, Actor, Transition, guard_passes
+from .states import Actor, Transition
 
 PERM = "tickets.change_ticket"
 INTAKE_PERM = "tickets.intake_ticket"
@@ -137,41 +137,44 @@ def user_reveals_reporter_name(user, ticket: Ticket) -> bool:
     )
 
 
+def _handler_or_co(user, ticket: Ticket) -> bool:
+    return user_in_org(user, ticket.handler_org) or any(user_in_org(user, o) for o in ticket.co_orgs.all())
+
+
+def _approver(user, ticket: Ticket) -> bool:
+    """An organisation above the holder, or the dispatching one — never the requesting one approving itself."""
+    if user_supervises(user, ticket.handler_org):
+        return True
+    return user_in_org(user, ticket.dispatcher_org) and not user_in_org(user, ticket.handler_org)
+
+
+def _verifier(user, ticket: Ticket) -> bool:
+    if user is None or user.pk == ticket.completed_by_id:
+        return False
+    return user_is_staff_for(user, ticket) or user_in_org(user, ticket.dispatcher_org)
+
+
+#: The "who" column of the table (``states.Actor``): one predicate ``(user, ticket) -> bool`` each.
+WHO = {
+    Actor.REPORTER: user_is_reporter,
+    # a recorded ticket's draft is submitted by whoever recorded it
+    Actor.REPORTER_OR_RECORDER: lambda user, ticket: user_is_reporter(user, ticket) or user_recorded(user, ticket),
+    Actor.HANDLER: lambda user, ticket: user_in_org(user, ticket.handler_org),
+    Actor.HANDLER_OR_CO: _handler_or_co,
+    Actor.WHISTLED: lambda user, ticket: user_in_org(user, ticket.whistle_org),
+    Actor.APPROVER: _approver,
+    Actor.SUPERVISOR: lambda user, ticket: user_supervises(user, ticket.handler_org),
+    Actor.VERIFIER: _verifier,
+    Actor.STAFF: user_is_staff_for,
+    Actor.REPORTER_OR_STAFF: lambda user, ticket: user_is_reporter(user, ticket) or user_is_staff_for(user, ticket),
+    Actor.PATROL_RECORDER: user_records_patrol_in_own_grid,
+}
+
+
 def actor_may(user, ticket: Ticket, transition: Transition) -> bool:
     """The "who" column of the table, for this user and this ticket (the state is checked elsewhere)."""
-    who = transition.who
-    if who == Actor.REPORTER:  # a recorded ticket's draft is submitted by whoever recorded it
-        return user_is_reporter(user, ticket) or (transition.action == "submit" and user_recorded(user, ticket))
-    if who == Actor.HANDLER:
-        return user_in_org(user, ticket.handler_org)
-    if who == Actor.HANDLER_OR_CO:
-        return user_in_org(user, ticket.handler_org) or any(user_in_org(user, o) for o in ticket.co_orgs.all())
-    if who == Actor.WHISTLED:
-        return user_in_org(user, ticket.whistle_org)
-    if who == Actor.APPROVER:  # never the requesting organisation approving itself
-        if user_supervises(user, ticket.handler_org):
-            return True
-        return user_in_org(user, ticket.dispatcher_org) and not user_in_org(user, ticket.handler_org)
-    if who == Actor.SUPERVISOR:
-        return user_supervises(user, ticket.handler_org)
-    if who == Actor.VERIFIER:
-        if user is None or user.pk == ticket.completed_by_id:
-            return False
-        return user_is_staff_for(user, ticket) or user_in_org(user, ticket.dispatcher_org)
-    if who == Actor.STAFF:
-        return user_is_staff_for(user, ticket)
-    if who == Actor.PATROL_RECORDER:
-        return user_records_patrol_in_own_grid(user, ticket)
-    if who == Actor.REPORTER_OR_STAFF:
-        return user_is_reporter(user, ticket) or user_is_staff_for(user, ticket)
-    raise ValueError(who)
-
-
-def allowed_actions(user, ticket: Ticket) -> list[str]:
-    """The actions ``user`` may take on ``ticket`` now: state, flags and who all allow it."""
-    status = Status(ticket.status)
-    return [
-        t.action
-        for t in TRANSITIONS.values()
-        if status in t.sources and guard_passes(t.guard, ticket) and actor_may(user, ticket, t)
-    ]
+    try:
+        who = WHO[transition.who]
+    except KeyError:
+        raise ValueError(transition.who) from None
+    return who(user, ticket)

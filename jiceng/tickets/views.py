@@ -37,7 +37,7 @@ from jiceng.core.views import ObjectListView
 from jiceng.territory.choices import AreaKind
 from jiceng.territory.models import Area
 
-from . import policy, selectors, services
+from . import policy, selectors, services, workflow
 from .choices import OPEN_STATES, CategoryKind, Satisfaction, Status
 from .filters import TicketFilterSet
 from .forms import ActionForm, IntakeForm, PatrolForm, ReportForm, worker_buildings
@@ -166,7 +166,7 @@ def ticket_detail(request, pk):
 
 def detail_context(request, ticket: Ticket, *, forms_by_action: dict | None = None) -> dict:
     user = request.user
-    actions = policy.allowed_actions(user, ticket)
+    actions = workflow.allowed_actions(user, ticket)
     forms = forms_by_action or {}
     action_forms = [
         {"transition": TRANSITIONS[name], "form": forms.get(name) or ActionForm(action=name, ticket=ticket),
@@ -281,7 +281,7 @@ def _act_page(request, ticket, action, form, *, status=200, error=""):
         "form": form,
         "error": error,
         "due": due_html(ticket),
-        "allowed": action in policy.allowed_actions(request.user, ticket),
+        "allowed": action in workflow.allowed_actions(request.user, ticket),
     }
     return render(request, "tickets/ticket_act.html", context, status=status)
 
@@ -465,7 +465,7 @@ def mine(request):
 
 def _follow_page(request, ticket, *, reporter: bool, status: int = 200, anonymous_code: str = ""):
     user = request.user
-    actions = policy.allowed_actions(user, ticket) if reporter else []
+    actions = workflow.allowed_actions(user, ticket) if reporter else []
     if anonymous_code:  # the anonymous reporter, proved by the lookup code
         actions = [a for a in ("callback_rate", "withdraw") if ticket.status in TRANSITIONS[a].sources]
     rate_form = None

@@ -14,7 +14,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from jiceng.api.base import PhoneField
-from jiceng.tickets import policy
+from jiceng.tickets import policy, workflow
 from jiceng.tickets.choices import Channel, Satisfaction, Urgency
 from jiceng.tickets.models import Category, HandlerOrg, Notification, Ticket, TicketAction, TicketAttachment
 from jiceng.tickets.selectors import is_overdue
@@ -155,7 +155,7 @@ class TicketDetailSerializer(TicketSerializer):
     def get_allowed_actions(self, obj) -> list[dict]:
         return [
             {"action": a, "label": TRANSITIONS[a].label, "required": list(TRANSITIONS[a].required)}
-            for a in policy.allowed_actions(self._user(), obj)
+            for a in workflow.allowed_actions(self._user(), obj)
         ]
 
     def get_events(self, obj) -> list[dict]:

@@ -12,7 +12,7 @@ from django.urls import reverse
 from jiceng.audit.models import AuditLog
 from jiceng.core.errors import Conflict
 from jiceng.territory.models import Building
-from jiceng.tickets import policy, services
+from jiceng.tickets import services, workflow
 from jiceng.tickets.choices import Channel, Status
 from jiceng.tickets.models import Category, Notification, Ticket, TicketAction
 from jiceng.tickets.tests.conftest import user
@@ -40,7 +40,7 @@ def _frozen(ticket):
 def test_recorder_handles_on_spot_and_another_person_verifies(world, django_capture_on_commit_callbacks):
     ticket = _patrol(world)
     worker = user("grid_wc01")
-    assert "handle_on_spot" in policy.allowed_actions(worker, ticket)
+    assert "handle_on_spot" in workflow.allowed_actions(worker, ticket)
     with django_capture_on_commit_callbacks(execute=True):
         done = services.ticket_transition(actor=worker, ticket=ticket, action="handle_on_spot", reply=NOTE)
     assert done.status == Status.RESOLVED
@@ -58,7 +58,7 @@ def test_recorder_handles_on_spot_and_another_person_verifies(world, django_capt
     )
     assert "wenchang_worker" in told and "grid_wc01" not in told
     # The one who completed may not verify ...
-    assert "verify_pass" not in policy.allowed_actions(worker, done)
+    assert "verify_pass" not in workflow.allowed_actions(worker, done)
     with pytest.raises(PermissionDenied):
         services.ticket_transition(actor=worker, ticket=done, action="verify_pass")
     # ... another person does.
@@ -78,7 +78,7 @@ def test_on_spot_after_accepting_it_first(world):
 def test_someone_who_did_not_record_it_may_not(world, username):
     ticket = _patrol(world)
     before = _frozen(ticket)
-    assert "handle_on_spot" not in policy.allowed_actions(user(username), ticket)
+    assert "handle_on_spot" not in workflow.allowed_actions(user(username), ticket)
     with pytest.raises(PermissionDenied):
         services.ticket_transition(actor=user(username), ticket=ticket, action="handle_on_spot", reply=NOTE)
     assert _frozen(ticket) == before

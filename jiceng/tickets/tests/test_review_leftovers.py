@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from jiceng.accounts.tests.utils import verified_login
 from jiceng.audit.models import SensitiveAccessLog
-from jiceng.tickets import policy, services
+from jiceng.tickets import services, workflow
 from jiceng.tickets.choices import Status
 from jiceng.tickets.services import attachment_add, ticket_transition
 
@@ -59,7 +59,7 @@ def test_the_access_log_labels_a_revealing_exports_fields(client, personas):
 def test_who_recorded_a_ticket_for_a_caller_cannot_withdraw_it(client, login, make_ticket):
     staff = user("grid_wc01")
     t = make_ticket(reporter_user=None, recorded_by=staff, channel="phone")
-    assert "withdraw" not in policy.allowed_actions(staff, t)
+    assert "withdraw" not in workflow.allowed_actions(staff, t)
     login("grid_wc01")
     html = client.get(reverse("tickets:detail", args=[t.pk])).content.decode()
     assert reverse("tickets:act", args=[t.pk, "withdraw"]) not in html
@@ -72,7 +72,7 @@ def test_who_recorded_a_ticket_for_a_caller_cannot_withdraw_it(client, login, ma
 
 def test_the_reporter_account_still_withdraws_and_the_recorder_still_submits_a_draft(make_ticket):
     mine = make_ticket()
-    assert "withdraw" in policy.allowed_actions(user("resident_demo"), mine)
+    assert "withdraw" in workflow.allowed_actions(user("resident_demo"), mine)
     staff = user("grid_wc01")
     draft = make_ticket(Status.DRAFT, reporter_user=None, recorded_by=staff, channel="phone")
     assert ticket_transition(actor=staff, ticket=draft, action="submit").status == Status.PENDING_ACCEPT

@@ -12,10 +12,10 @@ from jiceng.core.errors import Conflict
 from jiceng.territory.models import Area, Building
 from jiceng.tickets.choices import Channel, Status, SuperviseLevel
 from jiceng.tickets.models import Notification, Ticket, TicketAction
-from jiceng.tickets.policy import allowed_actions
 from jiceng.tickets.selectors import haversine_m, suggest_duplicates
 from jiceng.tickets.services import route_location, ticket_create, ticket_transition
 from jiceng.tickets.tests.conftest import centre, user
+from jiceng.tickets.workflow import allowed_actions
 
 pytestmark = pytest.mark.django_db
 

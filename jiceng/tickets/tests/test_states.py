@@ -9,13 +9,13 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from jiceng.audit.models import AuditLog
-from jiceng.core.errors import Conflict
+from jiceng.testing.workflow import WorkflowMatrix
 from jiceng.tickets.choices import Status
 from jiceng.tickets.models import Ticket, TicketAction
 from jiceng.tickets.services import ticket_transition
 from jiceng.tickets.states import TRANSITIONS, Actor
 from jiceng.tickets.tests.conftest import user
+from jiceng.tickets.workflow import TICKETS
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +25,7 @@ FORBIDDEN = [(action, s) for action, t in TRANSITIONS.items() for s in Status if
 #: Who takes each kind of action in the standard set-up (see conftest.make_ticket).
 ACTOR = {
     Actor.REPORTER: "resident_demo",
+    Actor.REPORTER_OR_RECORDER: "resident_demo",
     Actor.HANDLER: "grid_wc01",
     Actor.HANDLER_OR_CO: "grid_wc01",
     Actor.WHISTLED: "dept_chengguan",
@@ -83,27 +84,40 @@ def _setup(world, make_ticket, action, source):
     return ticket, user(actor), payload
 
 
-@pytest.mark.parametrize(("action", "source"), ALLOWED, ids=[f"{a}-{s}" for a, s in ALLOWED])
-def test_allowed_transition(world, make_ticket, action, source):
-    ticket, actor, payload = _setup(world, make_ticket, action, source)
-    result = ticket_transition(actor=actor, ticket=ticket, action=action, **payload)
-    transition = TRANSITIONS[action]
-    expected = transition.target or source
-    assert result.status == expected
-    event = TicketAction.objects.filter(ticket=ticket).latest("id")
-    assert (event.action, event.from_status, event.to_status, event.actor_id) == (action, source, expected, actor.pk)
-    assert AuditLog.objects.filter(action=f"ticket_{action}", object_id=str(ticket.pk)).count() == 1
+#: Who must be refused, per "who" of the table, on the row ``_setup`` builds (``yinhua_admin``: a
+#: sibling street, which cannot even see it).
+REFUSED = {
+    Actor.REPORTER: ["grid_wc01", "yinhua_admin"],
+    Actor.REPORTER_OR_RECORDER: ["grid_wc01", "yinhua_admin"],
+    Actor.HANDLER: ["resident_demo", "grid_wc02", "longpan_admin", "yinhua_admin"],
+    Actor.HANDLER_OR_CO: ["resident_demo", "grid_wc02", "longpan_admin", "yinhua_admin"],
+    Actor.WHISTLED: ["grid_wc01", "longpan_admin", "resident_demo", "yinhua_admin"],
+    Actor.APPROVER: ["grid_wc01", "resident_demo", "grid_wc02", "yinhua_admin"],
+    Actor.SUPERVISOR: ["grid_wc01", "resident_demo", "grid_wc02", "yinhua_admin"],
+    Actor.VERIFIER: ["grid_wc01", "resident_demo", "grid_wc02", "yinhua_admin"],
+    Actor.STAFF: ["resident_demo", "grid_wc02", "yinhua_admin"],
+    Actor.REPORTER_OR_STAFF: ["grid_wc02", "yinhua_admin"],
+    Actor.PATROL_RECORDER: ["wenchang_worker", "resident_demo", "grid_wc02", "yinhua_admin"],
+}
 
-
-@pytest.mark.parametrize(("action", "source"), FORBIDDEN, ids=[f"{a}-{s}" for a, s in FORBIDDEN])
-def test_forbidden_transition_conflicts_and_writes_nothing(world, make_ticket, action, source):
-    ticket = make_ticket(source)
-    before = Ticket.objects.filter(pk=ticket.pk).values().get()
-    events = TicketAction.objects.count()
-    with pytest.raises(Conflict, match="当前状态不允许此操作"):
-        ticket_transition(actor=user("qu_admin"), ticket=ticket, action=action, comment="x")
-    assert Ticket.objects.filter(pk=ticket.pk).values().get() == before
-    assert TicketAction.objects.count() == events
+#: Every (state, action, actor) pair of the table (``jiceng.testing.workflow``): the allowed ones work
+#: (new state, one event, one audit row), the others are a 409 ``Conflict`` (wrong state) or a 403
+#: (wrong actor) that writes nothing.
+MATRIX = WorkflowMatrix(
+    TICKETS,
+    fixtures=("world", "make_ticket"),
+    setup=lambda fx, transition, state: _setup(fx.world, fx.make_ticket, transition.action, state),
+    make=lambda fx, state: fx.make_ticket(state),
+    actor=user,
+    refused=REFUSED,
+    stale_actor="qu_admin",
+    stale_payload={"comment": "x"},
+    apply=lambda *, actor, obj, action, **payload: ticket_transition(actor=actor, ticket=obj, action=action, **payload),
+    conflict_match="当前状态不允许此操作",
+)
+test_allowed_transition, test_forbidden_transition_conflicts_and_writes_nothing, test_wrong_actor_of_the_table = (
+    MATRIX.tests()
+)
 
 
 def test_table_covers_every_state():

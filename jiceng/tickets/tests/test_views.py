@@ -140,7 +140,7 @@ def test_allowed_action_buttons_and_accept(client, login, personas, building):
     page = client.get(reverse("tickets:detail", args=[ticket.pk]))
     assert page.status_code == 200
     shown = set(re.findall(r'data-action="(\w+)"', page.content.decode()))
-    from jiceng.tickets.policy import allowed_actions
+    from jiceng.tickets.workflow import allowed_actions
 
     assert shown == set(allowed_actions(personas.grid_wc01, ticket))
     assert "accept" in shown
