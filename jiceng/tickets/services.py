@@ -38,6 +38,8 @@ from jiceng.core.crypto import lookup_hash
 from jiceng.core.errors import Conflict, OutOfScope
 from jiceng.core.services import Result
 from jiceng.core.validators import validate_phone
+from jiceng.orgs.choices import OrgKind
+from jiceng.orgs.models import Organisation
 from jiceng.territory.choices import AreaKind
 from jiceng.territory.geo import grid_for_point
 from jiceng.territory.models import Area, Building
@@ -48,7 +50,6 @@ from .choices import (
     CategoryKind,
     Channel,
     NotificationKind,
-    OrgKind,
     RejectReason,
     Satisfaction,
     Status,
@@ -57,7 +58,6 @@ from .choices import (
 )
 from .models import (
     Category,
-    HandlerOrg,
     Notification,
     SlaRule,
     Ticket,
@@ -109,16 +109,16 @@ AREA_ORG_KIND = {
 }
 
 
-def handler_org_for_area(area: Area) -> HandlerOrg:
+def handler_org_for_area(area: Area) -> Organisation:
     """The organisation of a territory node (created on first use; quarters have none — use their grid)."""
     kind = AREA_ORG_KIND.get(area.kind)
     if kind is None:
         raise ValidationError("小区不是承办单位，请选择其所在网格或社区。")
-    org, _ = HandlerOrg.objects.get_or_create(area=area, kind=kind, defaults={"name": area.name})
+    org, _ = Organisation.objects.get_or_create(area=area, kind=kind, defaults={"name": area.name})
     return org
 
 
-def org_user_ids(org: HandlerOrg | None) -> set[int]:
+def org_user_ids(org: Organisation | None) -> set[int]:
     """The people to notify for an organisation: ticket-handling grants on its node, its grid workers,
     or its listed members."""
     from jiceng.accounts.models import RoleGrant
@@ -139,11 +139,11 @@ def org_user_ids(org: HandlerOrg | None) -> set[int]:
     return ids
 
 
-def _user_orgs(user) -> list[HandlerOrg]:
-    return list(HandlerOrg.objects.filter(members=user)) if user is not None and user.pk else []
+def _user_orgs(user) -> list[Organisation]:
+    return list(Organisation.objects.filter(members=user)) if user is not None and user.pk else []
 
 
-def acting_org(user, ticket: Ticket) -> HandlerOrg | None:
+def acting_org(user, ticket: Ticket) -> Organisation | None:
     """The organisation on whose behalf ``user`` acts on ``ticket`` (for the event row)."""
     if user is None:
         return None
@@ -520,20 +520,20 @@ def _datetime(payload, key, label) -> dt.datetime:
     return parsed
 
 
-def _org(value, key, label) -> HandlerOrg:
-    if isinstance(value, HandlerOrg):
+def _org(value, key, label) -> Organisation:
+    if isinstance(value, Organisation):
         org = value
     else:
         try:
-            org = HandlerOrg.objects.select_related("area").get(pk=int(value), is_active=True)
-        except (TypeError, ValueError, HandlerOrg.DoesNotExist):
+            org = Organisation.objects.select_related("area").get(pk=int(value), is_active=True)
+        except (TypeError, ValueError, Organisation.DoesNotExist):
             raise ValidationError({key: f"{label}不存在。"})
     if not org.is_active:
         raise ValidationError({key: f"{label}已停用。"})
     return org
 
 
-def _may_receive(holder: HandlerOrg, target: HandlerOrg, ticket: Ticket) -> str | None:
+def _may_receive(holder: Organisation, target: Organisation, ticket: Ticket) -> str | None:
     """Why ``holder`` may not dispatch to ``target`` (None: it may)."""
     if target.is_territory:
         if not holder.is_territory:

@@ -188,7 +188,9 @@ CALLBACK_ATTEMPTS_TO_ARCHIVE = 3
 
 
 def guard_passes(name: str | None, ticket) -> bool:
-    from .choices import CategoryKind, Channel, OrgKind
+    from jiceng.orgs.choices import OrgKind
+
+    from .choices import CategoryKind, Channel
 
     if name is None:
         return True
