@@ -27,9 +27,7 @@ def test_moving_the_model_keeps_organisations_members_and_ticket_links(tmp_path)
         DJANGO_SETTINGS_MODULE="jiceng.settings.test",
         PYTHONPATH=str(ROOT),
     )
-    result = subprocess.run(
-        [sys.executable, __file__], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
-    )
+    result = subprocess.run([sys.executable, __file__], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip().endswith("rows kept"), result.stdout
 
