@@ -19,6 +19,7 @@ from jiceng.core.crypto import encrypt
 from jiceng.core.masking import mask_id_number, mask_phone
 from jiceng.core.names import given_name_of
 from jiceng.open311.services import ensure_demo_api_key
+from jiceng.orgs.demo import seed_organisations
 from jiceng.party.choices import OrgType, SeatRole, SecretaryChannel
 from jiceng.party.models import CentralHousehold, CommitteeSeat, PartyGroup, PartyMember, PartyOrg, add_years
 from jiceng.party.services import member_derive, refresh_org_counts
@@ -85,6 +86,7 @@ def build(scale: int = 20000, *, seed: int = 20260101, log=print, today: dt.date
         workers = _build_workers(rng, areas, today, log)
         _build_accounts(areas, residents, orgs, workers, log)
         seed_ticket_history(scale=scale, today=today, seed=seed, log=log)
+        seed_organisations(areas["district"], log=log)
         ensure_demo_api_key(log=log)
         audit_record(action="seed_demo", detail={"scale": scale, "seed": seed}, username="seed_demo", scope_path="")
         # bulk_create sends no signals: invalidate every cached figure of the new tree at commit.

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
 from jiceng.core.scoping import ScopedManager
 
@@ -55,6 +56,9 @@ class Organisation(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("orgs:organisation_detail", args=[self.pk])
 
     @property
     def is_territory(self) -> bool:
