@@ -68,6 +68,8 @@ browsers:
 test: $(DEV_STAMP) browsers var
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	@# The import contract (pyproject.toml [tool.importlinter], docs/decisions/import-layers.md): layers, no cycles.
+	$(VENV)/bin/lint-imports
 	DJANGO_SETTINGS_MODULE=jiceng.settings.test $(MANAGE) check
 	DJANGO_SETTINGS_MODULE=jiceng.settings.test $(MANAGE) makemigrations --check --dry-run
 	$(DEPLOY_CHECK_ENV) $(MANAGE) check --deploy --fail-level WARNING

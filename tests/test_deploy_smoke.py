@@ -400,3 +400,13 @@ def test_swagger_ui_and_the_schema_serve_with_their_static_files(deployment):
     schema = client.get("/api/v1/schema/", headers={"Accept": "application/vnd.oai.openapi+json"})
     assert schema.status == 200
     assert json.loads(schema.body)["info"]["title"] == "jiceng 基层治理平台 API"
+
+
+def test_the_error_pages_link_the_fingerprinted_stylesheet(deployment):
+    client = Client(deployment["port"])
+    page = client.get("/no-such-page/")
+    assert page.status == 404 and "未找到该页面" in page.text
+    assets = [urlsplit(a).path for a in ASSET.findall(page.text)]
+    assert assets and all(FINGERPRINTED.match(a) for a in assets), assets
+    for asset in assets:
+        _check_asset(client, asset, {})

@@ -7,7 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "账号与权限"
 
     def ready(self):
-        from jiceng.audit.registry import register_detail, register_events
+        from jiceng.audit.registry import register_detail, register_events, register_redaction
 
         from .roles import ROLE_CHOICES
 
@@ -20,4 +20,6 @@ class AccountsConfig(AppConfig):
              "role_grant": "授予角色", "role_revoke": "撤销角色"},
         )  # fmt: skip
         register_detail({"devices_removed": "移除的设备数"}, {"role": dict(ROLE_CHOICES)})
+        register_redaction("accounts.User", secret={"password"})
+        register_redaction("accounts.PasswordHistory", secret={"password"})
         from . import signals  # noqa: F401

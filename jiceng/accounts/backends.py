@@ -16,6 +16,10 @@ from __future__ import annotations
 from django.contrib.auth.backends import ModelBackend
 from django.db import DEFAULT_DB_ALIAS, connections, router
 
+from jiceng.party.models import PartyMember
+from jiceng.people.models import Resident
+from jiceng.territory.models import Area
+
 from .models import User
 from .scope import Grant, UserScope
 
@@ -26,10 +30,6 @@ def _query(connection) -> tuple[str, list]:
     cached = getattr(connection, "_jiceng_user_query", None)
     if cached is not None:
         return cached
-    from jiceng.party.models import PartyMember
-    from jiceng.people.models import Resident
-    from jiceng.territory.models import Area
-
     from .models import RoleGrant
 
     qn = connection.ops.quote_name

@@ -8,6 +8,7 @@ from django.db import connection
 from django.db.models import Q
 
 from jiceng.core.scoping import permission_name
+from jiceng.territory.models import Area
 
 from .roles import ROLES
 
@@ -16,8 +17,6 @@ def _grant_rows(user_id: int) -> list[tuple]:
     """(role, area id, path, kind, name) of each of the user's grants, by path: five columns, not the
     areas' rows (grid polygons). Read on every logged-in request, so in SQL written once rather than
     built by the ORM each time; ``test_scope_and_session_loading.py`` compares it with the ORM query."""
-    from jiceng.territory.models import Area
-
     from .models import RoleGrant
 
     qn = connection.ops.quote_name

@@ -21,7 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jiceng.core.views import ObjectListView, _add_errors
 
-from . import selectors, services
+from . import login_hints, selectors, services
 from .filters import UserFilterSet
 from .forms import EnrolmentCodeForm, LoginForm, PasswordChangeForm, RoleGrantForm, TokenForm, UserCreateForm
 from .middleware import admin_otp_satisfied
@@ -50,10 +50,7 @@ class LoginView(auth_views.LoginView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if settings.DEBUG:
-            from jiceng.demo.builder import DEMO_ACCOUNTS, DEMO_PASSWORD
-
-            context["demo_accounts"] = DEMO_ACCOUNTS
-            context["demo_password"] = DEMO_PASSWORD
+            context["demo_accounts"], context["demo_password"] = login_hints.demo_accounts()
         return context
 
 

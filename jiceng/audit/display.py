@@ -163,6 +163,17 @@ def object_type_label(entry_type: str) -> str:
 
 
 def field_label(model_label: str, name: str) -> str:
-    """``people.Resident`` + ``id_number`` → 证件号码."""
-    field = _field(_model(model_label), name)
-    return str(field.verbose_name) if field is not None and hasattr(field, "verbose_name") else name
+    """``people.Resident`` + ``id_number`` → 证件号码; several, comma-separated → 证件号码、联系电话. A name
+    that is not a model field (a ticket's ``reporter_contact``) is labelled by the model's
+    ``access_log_fields``."""
+    model = _model(model_label)
+    extra = getattr(model, "access_log_fields", {}) if model is not None else {}
+    labels = []
+    for part in (name or "").split(","):
+        part = part.strip()
+        field = _field(model, part)
+        if field is not None and hasattr(field, "verbose_name"):
+            labels.append(str(field.verbose_name))
+        else:
+            labels.append(str(extra.get(part, part)))
+    return "、".join(labels) if labels else name

@@ -33,6 +33,17 @@ DETAIL_LABELS: dict[tuple[str | None, str], str] = {}
 DETAIL_VALUES: dict[tuple[str | None, str], Callable[[Any], str]] = {}
 #: Model label (``people.Resident``) → field name → the masker the auditor reads that field through.
 MASKS: dict[str, dict[str, Callable[[Any], str]]] = {}
+#: Model label → its fields whose value the trail never copies (encrypted or hashed personal data, a
+#: password hash): a snapshot records only whether one is set.
+SECRET: dict[str, frozenset[str]] = {}
+#: Model label → its sensitive personal information (PIPL art. 28: religious belief, specific identity …)
+#: and what points straight at an identifier: the trail records only *that* such a field changed.
+SENSITIVE: dict[str, frozenset[str]] = {}
+#: The names of every registered sensitive field, for what carries no model (a stored ``changes`` dict,
+#: rows written before a field was declared): updated in place, so importers keep the same set.
+SENSITIVE_FIELDS: set[str] = set()
+#: Model label → how the trail names an object whose ``str()`` is itself sensitive (``"人群标签 #{pk}"``).
+NEUTRAL_REPR: dict[str, str] = {}
 
 
 def register_events(group: str, labels: Mapping[str, str]) -> None:
@@ -61,6 +72,25 @@ def register_detail(
 def register_masks(model_label: str, maskers: Mapping[str, Callable[[Any], str]]) -> None:
     """The fields of ``model_label`` the auditor reads masked, as on the model's own lists."""
     MASKS.setdefault(model_label, {}).update(maskers)
+
+
+def register_redaction(
+    model_label: str,
+    *,
+    secret: Iterable[str] = (),
+    sensitive: Iterable[str] = (),
+    neutral_repr: str | None = None,
+) -> None:
+    """What the trail must not record of ``model_label``'s rows, declared by the app that owns the model:
+    ``secret`` fields (only whether set), ``sensitive`` fields (only that they changed) and a neutral
+    name (``"人群标签 #{pk}"``) for objects whose ``str()`` would tell what is sensitive."""
+    if secret:
+        SECRET[model_label] = SECRET.get(model_label, frozenset()) | frozenset(secret)
+    if sensitive:
+        SENSITIVE[model_label] = SENSITIVE.get(model_label, frozenset()) | frozenset(sensitive)
+        SENSITIVE_FIELDS.update(sensitive)
+    if neutral_repr is not None:
+        NEUTRAL_REPR[model_label] = neutral_repr
 
 
 def event_label(code: str) -> str:

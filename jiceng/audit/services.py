@@ -5,28 +5,23 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import hashlib
+import os
 import uuid
 from typing import Any
 
 from django.db import models
 
+from jiceng.core.request_context import get_current_ip
+
 from .models import AuditLog, SensitiveAccessLog
+from .registry import NEUTRAL_REPR, SECRET, SENSITIVE, SENSITIVE_FIELDS
 
-SECRET_FIELDS = {"password", "id_number", "phone", "id_hash", "phone_hash", "id_mask", "phone_mask"}
+# What is secret or sensitive is declared by the app owning each model (``registry.register_redaction`` in its
+# ``AppConfig.ready()``): the audit administrator reads these rows and must not learn a phone number, who is
+# under 社区矫正 or what someone's faith is.
 
-#: Sensitive personal information (PIPL art. 28: religious belief, specific identity …) and what points
-#: straight at an identifier. The audit trail records only *that* such a field changed, never its value:
-#: the audit administrator reads these rows and must not learn who is under 社区矫正 or what someone's faith is.
-SENSITIVE_FIELDS = {
-    "religion", "residence_permit_no", "id_last4",  # 居民: 宗教信仰、居住证号码、证件号后 4 位
-    "tag_type", "risk_level", "help_measures",  # 特殊人群标签: 类别、风险等级、帮扶措施
-}  # fmt: skip
 SENSITIVE_PLACEHOLDER = "（敏感信息）"
 SENSITIVE_CHANGED = "（敏感信息，已变更）"
-
-#: Objects whose ``str()`` itself is sensitive (a tag's name is its category, e.g. 社区矫正对象): the audit
-#: row names them neutrally.
-NEUTRAL_REPR = {"people.ResidentTag": "人群标签 #{pk}"}
 
 
 class Redacted(str):
@@ -67,11 +62,13 @@ def snapshot(obj: models.Model | None) -> dict[str, Any]:
     if obj is None:
         return {}
     data = {}
+    secret = SECRET.get(obj._meta.label, ())
+    sensitive = SENSITIVE.get(obj._meta.label, ())
     for f in obj._meta.concrete_fields:
-        if f.name in SECRET_FIELDS:
+        if f.name in secret:
             data[f.name] = "（已加密，不记录明文）" if getattr(obj, f.attname) else ""
             continue
-        if f.name in SENSITIVE_FIELDS:
+        if f.name in sensitive:
             data[f.name] = Redacted(getattr(obj, f.attname))
             continue
         data[f.name] = _jsonable(getattr(obj, f.attname))
@@ -130,6 +127,19 @@ def display_repr(entry) -> str:
     return entry.object_repr
 
 
+def audit_bulk_create(*, actor, model, ids: list[int], paths: list[str], detail: dict | None = None) -> AuditLog:
+    """**One** audit row for rows inserted in one statement (a batch import): ``action="bulk_create"``,
+    every created id in ``detail.ids``, filed under the deepest node path all the rows share."""
+    prefix = os.path.commonprefix(paths) if paths else ""
+    prefix = prefix[: len(prefix) - len(prefix) % 4]  # a whole node path
+    return audit_record(
+        actor=actor,
+        action="bulk_create",
+        scope_path=prefix,
+        detail={"model": model._meta.label_lower, "count": len(ids), "ids": ids, **(detail or {})},
+    )
+
+
 def audit_record(
     *,
     actor=None,
@@ -162,12 +172,25 @@ def audit_record(
     )
 
 
+def access_label(obj: models.Model) -> str:
+    """What the sensitive-data access log calls the object: a resident's masked name (张*明), else the
+    model's own ``access_log_label`` (a ticket: its number — never its text, which may name people),
+    else the audit row's name."""
+    masked = getattr(obj, "name_masked", None)
+    if isinstance(masked, str) and masked:
+        return masked
+    label = getattr(obj, "access_log_label", None)
+    if isinstance(label, str) and label:
+        return label
+    return audit_repr(obj)
+
+
 def sensitive_access_record(*, actor, obj: models.Model, field: str, reason: str) -> SensitiveAccessLog:
     log = SensitiveAccessLog.objects.create(
         user=actor,
         subject_type=obj._meta.label,
         subject_id=str(obj.pk),
-        subject_repr=getattr(obj, "name_masked", "") or "",
+        subject_repr=access_label(obj)[:100],
         field=field,
         reason=reason,
         ip=_current_ip(),
@@ -178,6 +201,4 @@ def sensitive_access_record(*, actor, obj: models.Model, field: str, reason: str
 
 
 def _current_ip() -> str | None:
-    from jiceng.core.request_context import get_current_ip
-
     return get_current_ip()

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import models
 from django.utils import timezone
+
+
+class JobStatus(models.TextChoices):
+    """Where a background job (an import, an export) is."""
+
+    PENDING = "pending", "排队中"
+    RUNNING = "running", "进行中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"
+
 
 #: A job still queued after this long has not been picked up: its page and the API say so.
 UNCLAIMED_AFTER = dt.timedelta(minutes=1)

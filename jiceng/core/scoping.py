@@ -10,6 +10,9 @@ object by id, so "not allowed" and "does not exist" look the same.
 
 from __future__ import annotations
 
+from functools import cache
+
+from django.apps import apps
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -88,6 +91,13 @@ class ScopedModel(LoadedPathMixin, models.Model):
 
     #: Lookup of the quarter (小区) this row lies in, for grants held on a quarter node.
     scope_quarter_lookup: str | None = None
+    #: The foreign key whose row's ``scope_path`` this row carries (a household its building's, a resident
+    #: their household's): when that row moves, :func:`cascade_scope_path` moves this one in the same
+    #: transaction. Declared by the app that owns the row, so the parent's app names none of its followers.
+    scope_parent: str | None = None
+    #: Fields copied from the parent along with the path when it moves: this row's field → a lookup on the
+    #: parent (a resident's ``building`` and ``grid`` are their household's building and its grid).
+    scope_parent_copies: dict[str, str] = {}
 
     class Meta:
         abstract = True
@@ -96,6 +106,38 @@ class ScopedModel(LoadedPathMixin, models.Model):
     def personal_scope_q(cls, scope, action: str) -> Q | None:
         """What a resident or Party member may see of this model through their personal link."""
         return None
+
+
+@cache
+def scope_followers(model: type[models.Model]) -> list[type[models.Model]]:
+    """The models that declare ``scope_parent`` pointing at ``model`` (or one of its parents)."""
+    found = []
+    for candidate in apps.get_models():
+        name = getattr(candidate, "scope_parent", None)
+        if name and issubclass(model, candidate._meta.get_field(name).related_model):
+            found.append(candidate)
+    return found
+
+
+def cascade_scope_path(model: type[models.Model], rows, path: str) -> None:
+    """``rows`` (a queryset of ``model``) now live under ``path``: every row that follows them
+    (``scope_parent``) takes that path and the fields it copies from them, and so on down, with one
+    ``UPDATE`` per following model (``QuerySet.update``: no signals; the caller's own save bumps the
+    cached figures of the old and the new node)."""
+    for follower in scope_followers(model):
+        fk = follower.scope_parent
+        copies = follower.scope_parent_copies
+        followers = follower._default_manager.filter(**{f"{fk}__in": rows})
+        if copies:
+            sources = list(copies.values())
+            combos = list(rows.values_list(*sources).distinct())
+            for combo in combos:  # one in practice: the households of one building
+                subset = rows.filter(**dict(zip(sources, combo, strict=True))) if len(combos) > 1 else rows
+                values = dict(zip(copies, combo, strict=True))
+                follower._default_manager.filter(**{f"{fk}__in": subset}).update(scope_path=path, **values)
+        else:
+            followers.update(scope_path=path)
+        cascade_scope_path(follower, followers, path)
 
 
 def get_scoped_object_or_404(queryset_or_model, user, action: str = "view", **lookup):

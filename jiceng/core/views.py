@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views import View
 from django_tables2 import RequestConfig
 
+from . import counting
 from .errors import OutOfScope
 from .paginator import CappedPaginator
 from .scoping import get_scoped_object_or_404, permission_name
@@ -129,14 +130,12 @@ class ObjectListView(ScopedViewMixin, View):
         """The list's capped count, cached until a committed write under the user's nodes.
 
         Counting a street's residents reads 10,001 index entries on every page view; the count is cached
-        under the same per-node versions as the home numbers (``jiceng.dashboards.stats_cache``) — but
+        under the same per-node versions as the home numbers (the cache registered in ``core.counting``) — but
         only when every table the query reads is one whose writes bump those versions (a filter on
         special-population tags, or a list of tickets, is counted every time; decided from the count's SQL
         once per view and set of filters in use), and never inside a transaction. The key is the view, its
         URL arguments, the filters' cleaned values, the user and today's date (age filters), under the user's
         grants and the versions of their nodes."""
-        from jiceng.dashboards.stats_cache import cached, versioned_tables
-
         filterset = getattr(self, "_filterset", None)
         applied: dict = {}
         if filterset is not None and filterset.is_bound:
@@ -152,14 +151,14 @@ class ObjectListView(ScopedViewMixin, View):
                 sql, _ = qs.order_by().query.sql_with_params()
             except EmptyResultSet:  # a filter that can match nothing (e.g. digits that are no phone)
                 return compute()
-            cacheable = self._count_shapes[shape] = set(TABLE_RE.findall(sql)) <= versioned_tables()
+            cacheable = self._count_shapes[shape] = set(TABLE_RE.findall(sql)) <= counting.versioned_tables()
         if not cacheable:
             return compute()
         user = self.request.user
         paths = [g.area_path for g in user.scope.grants]
         values = [(n, _key_value(applied[n])) for n in active]
         extra = f"{type(self).__module__}.{type(self).__qualname__}|{self.kwargs}|{values}|{user.pk}|{dt.date.today()}"
-        return cached("list-count", user, paths, extra, compute, using=qs.db)
+        return counting.cached("list-count", user, paths, extra, compute, using=qs.db)
 
     def get(self, request, *args, **kwargs):
         if not self.can(self.action):  # a list the role has no permission for is refused, not shown empty

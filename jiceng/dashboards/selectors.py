@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef
 
+from jiceng.core.breadcrumbs import area_breadcrumbs
+from jiceng.core.views import pk_url
 from jiceng.party.choices import BRANCH_TYPES
 from jiceng.party.models import CentralHousehold, PartyGroup, PartyMember, PartyOrg
+from jiceng.party.selectors import term_alerts
 from jiceng.people.models import Resident, Worker
 from jiceng.territory.models import Area, Building, Household
 
@@ -138,9 +141,6 @@ def _coverage_gaps(user, *, limit: int = 200, building_limit: int = 50) -> dict:
     Each gap is a ``NOT EXISTS`` (no join fan-out, no DISTINCT). The rows are plain dicts with their
     links already built (one ``reverse`` per kind of link): this is what the cache keeps and the page
     shows, so a cached view neither unpickles model instances nor reverses a URL per row."""
-    from jiceng.core.views import pk_url
-    from jiceng.party.selectors import term_alerts
-
     branch = PartyOrg.objects.filter(area=OuterRef("pk"), org_type__in=BRANCH_TYPES)
     quarters = Area.objects.restrict(user).filter(kind="quarter").exclude(Exists(branch))
     grouped = PartyGroup.buildings.through.objects.filter(building_id=OuterRef("pk"))
@@ -199,3 +199,14 @@ def community_grids_geojson(user, community: Area) -> dict:
             }
         )
     return {"type": "FeatureCollection", "features": features}
+
+
+def area_page_context(user, area) -> dict:
+    """The area page's figures and breadcrumbs (``territory.pages``): the node's chain and the versions its
+    cached figures are filed under are read in one query and serve both."""
+    chain, known_versions = area_chain_with_versions(area.path)
+    stats = node_stats(user, area, known_versions=known_versions)
+    return {
+        "breadcrumbs": area_breadcrumbs(user, area, chain=chain),
+        "stats": [(STAT_LABELS[k], v) for k, v in stats.items()],
+    }

@@ -1,10 +1,14 @@
 """Every committed write to a counted model invalidates the cached numbers (home, stats, coverage) of its
-node and ancestors."""
+node and ancestors.
+
+The counted models are declared by their own apps (``core.counting.register_counted`` in each
+``AppConfig.ready()``); this module listens to each one as it is declared."""
 
 from __future__ import annotations
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from jiceng.core import counting
 from jiceng.core.scoping import LOADED_PATH
 
 from .stats_cache import bump_paths
@@ -23,62 +27,34 @@ def _changed(sender, instance, using=None, **kwargs):
     instance.__dict__[LOADED_PATH] = new
 
 
-def _grids_changed(sender, instance, action, using=None, pk_set=None, reverse=False, **kwargs):
-    """A worker's grids changed (from either side of the relation)."""
+def _m2m_changed(sender, instance, action, using=None, pk_set=None, reverse=False, model=None, **kwargs):
+    """A counted many-to-many relation changed (a worker's grids, a 楼栋党小组's buildings), from either side:
+    the row's own path, and — from the declaring side — the paths of the rows added or removed."""
     if action not in ("post_add", "post_remove", "post_clear"):
         return
-    from jiceng.territory.models import Area
-
-    paths = [instance.__dict__.get("scope_path") or instance.__dict__.get("path")]
+    paths = [instance.__dict__.get(_path_field(type(instance)))]
     if pk_set and not reverse:
-        paths += list(Area.objects.using(using).filter(pk__in=pk_set).values_list("path", flat=True))
-    bump_paths(paths, using=using or "default")
-
-
-def _group_buildings_changed(sender, instance, action, using=None, pk_set=None, reverse=False, **kwargs):
-    """A 楼栋党小组's buildings changed: the coverage page counts buildings without one."""
-    if action not in ("post_add", "post_remove", "post_clear"):
-        return
-    from jiceng.territory.models import Building
-
-    paths = [instance.__dict__.get("scope_path")]
-    if pk_set and not reverse:
-        paths += list(Building.objects.using(using).filter(pk__in=pk_set).values_list("scope_path", flat=True))
+        paths += list(
+            model._default_manager.using(using).filter(pk__in=pk_set).values_list(_path_field(model), flat=True)
+        )
     bump_paths(paths, using=using or "default")
 
 
 def counted_models():
-    from jiceng.party.models import CentralHousehold, PartyGroup, PartyMember, PartyOrg
-    from jiceng.people.models import Resident, Worker
-    from jiceng.territory.models import Area, Building, Community, Grid, Household, Quarter, Street
+    """The models whose writes change the figures, as their apps declared them."""
+    return counting.counted_models()
 
-    return [
-        Area,
-        Street,
-        Community,
-        Grid,
-        Quarter,
-        Building,
-        Household,
-        Resident,
-        PartyOrg,
-        PartyGroup,
-        CentralHousehold,
-        PartyMember,
-        Worker,
-    ]
+
+def _connect(entry: counting.Counted) -> None:
+    model = entry.model
+    uid = f"jiceng-stats-{model._meta.label_lower}"
+    post_save.connect(_changed, sender=model, dispatch_uid=uid)
+    post_delete.connect(_changed, sender=model, dispatch_uid=uid)
+    for name in entry.m2m:
+        through = model._meta.get_field(name).remote_field.through
+        m2m_changed.connect(_m2m_changed, sender=through, dispatch_uid=f"{uid}-{name}")
 
 
 def connect() -> None:
-    from jiceng.people.models import Worker
-
-    for model in counted_models():
-        uid = f"jiceng-stats-{model._meta.label_lower}"
-        post_save.connect(_changed, sender=model, dispatch_uid=uid)
-        post_delete.connect(_changed, sender=model, dispatch_uid=uid)
-    m2m_changed.connect(_grids_changed, sender=Worker.grids.through, dispatch_uid="jiceng-stats-worker-grids")
-    from jiceng.party.models import PartyGroup
-
-    m2m_changed.connect(
-        _group_buildings_changed, sender=PartyGroup.buildings.through, dispatch_uid="jiceng-stats-group-buildings"
-    )
+    """Listen to every counted model, those declared before the dashboards app is ready and after."""
+    counting.on_counted(_connect)

@@ -34,6 +34,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
+from jiceng.core import counting
+
 STEPLEN = 4
 _ATTR = "_jiceng_stats_pending"
 
@@ -98,14 +100,12 @@ def _write(paths: set[str], using: str) -> None:
 
 @lru_cache(maxsize=1)
 def versioned_tables() -> frozenset[str]:
-    """Tables whose every write through the models bumps the versions (``signals.counted_models``)."""
-    from jiceng.party.models import PartyGroup
-    from jiceng.people.models import Worker
-
-    from .signals import counted_models
-
-    tables = {m._meta.db_table for m in counted_models()}
-    tables |= {Worker.grids.through._meta.db_table, PartyGroup.buildings.through._meta.db_table}
+    """Tables whose every write through the models bumps the versions (the models and many-to-many
+    relations the apps declared with ``core.counting.register_counted``)."""
+    tables = set()
+    for entry in counting.counted():
+        tables.add(entry.model._meta.db_table)
+        tables |= {entry.model._meta.get_field(n).remote_field.through._meta.db_table for n in entry.m2m}
     return frozenset(tables)
 
 

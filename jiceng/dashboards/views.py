@@ -5,7 +5,11 @@ from django.shortcuts import render
 
 from jiceng.core.breadcrumbs import area_breadcrumbs
 from jiceng.core.scoping import get_scoped_object_or_404
-from jiceng.territory.models import Area
+from jiceng.party.models import PartyMember
+from jiceng.people.models import Resident
+from jiceng.territory.models import Area, Household
+from jiceng.tickets.selectors import todo
+from jiceng.tickets.todo import todo_context
 
 from .selectors import STAT_LABELS, area_chain_with_versions, community_grids_geojson, coverage_gaps, node_stats
 
@@ -33,8 +37,6 @@ def home(request):
         "is_admin": user.is_admin_role,
     }
     if grant is not None and grant.role in TODO_HOME_ROLES:
-        from jiceng.tickets.selectors import todo
-
         context["todo"] = todo(user, rows=False)  # the counts; the 待办 page lists the tickets
     return render(request, "dashboards/home.html", context)
 
@@ -46,15 +48,10 @@ TODO_HOME_ROLES = frozenset({"grid_worker", "community_worker"})
 
 def _handler_home(request):
     """A department or co-building unit person (``unit_handler``): their home is their 待办."""
-    from jiceng.tickets.views import todo_context
-
     return render(request, "dashboards/home_handler.html", {**todo_context(request.user), "title": "首页 · 我的待办"})
 
 
 def _resident_home(request):
-    from jiceng.people.models import Resident
-    from jiceng.territory.models import Household
-
     user = request.user
     household = Household.objects.restrict(user).select_related("building__grid", "building__quarter").first()
     members = Resident.objects.restrict(user).filter(deleted_at__isnull=True).order_by("relation_to_head", "birth_date")
@@ -64,8 +61,6 @@ def _resident_home(request):
 
 
 def _member_home(request):
-    from jiceng.party.models import PartyMember
-
     user = request.user
     member = PartyMember.objects.restrict(user).select_related("org", "report_community").first()
     community = Area.objects.restrict(user).filter(kind="community").first()

@@ -15,13 +15,16 @@ from django.utils import timezone
 
 from jiceng.accounts.models import RoleGrant, User
 from jiceng.audit.services import audit_record
+from jiceng.core import counting
+from jiceng.core.bulk import fast_insert
 from jiceng.core.crypto import encrypt
+from jiceng.core.dates import add_years
 from jiceng.core.masking import mask_id_number, mask_phone
 from jiceng.core.names import given_name_of
 from jiceng.open311.services import ensure_demo_api_key
 from jiceng.orgs.demo import seed_organisations
 from jiceng.party.choices import OrgType, SeatRole, SecretaryChannel
-from jiceng.party.models import CentralHousehold, CommitteeSeat, PartyGroup, PartyMember, PartyOrg, add_years
+from jiceng.party.models import CentralHousehold, CommitteeSeat, PartyGroup, PartyMember, PartyOrg
 from jiceng.party.services import member_derive, refresh_org_counts
 from jiceng.people.choices import Education, MaritalStatus, PopulationType, Relation, RiskLevel, TagType, WorkerPost
 from jiceng.people.models import Resident, ResidentTag, Worker
@@ -30,9 +33,9 @@ from jiceng.territory.choices import AreaKind, GridType, TownKind, UrbanRural
 from jiceng.territory.models import Area, Building, Household
 from jiceng.tickets.demo import seed_ticket_history
 
+from .accounts import DEMO_PASSWORD
 from .names import EMPLOYERS, ROADS, make_birth_date, make_id_number, make_name, make_phone
 
-DEMO_PASSWORD = "Jiceng#2026"
 DISTRICT = ("341103", "南谯区")
 STREETS = [
     ("341103003000", "龙蟠街道", [
@@ -90,9 +93,7 @@ def build(scale: int = 20000, *, seed: int = 20260101, log=print, today: dt.date
         ensure_demo_api_key(log=log)
         audit_record(action="seed_demo", detail={"scale": scale, "seed": seed}, username="seed_demo", scope_path="")
         # bulk_create sends no signals: invalidate every cached figure of the new tree at commit.
-        from jiceng.dashboards.stats_cache import bump_paths
-
-        bump_paths(Area.objects.filter(depth=1).values_list("path", flat=True))
+        counting.bump_paths(Area.objects.filter(depth=1).values_list("path", flat=True))
     return {"residents": len(residents), "households": len(households), "buildings": len(buildings)}
 
 
@@ -319,8 +320,6 @@ def _build_people(rng, buildings, scale, today, log):
 
 
 def _fast_insert(model, rows, *, preencrypted: bool = False) -> None:
-    from jiceng.core.bulk import fast_insert
-
     fast_insert(model, rows, preencrypted=preencrypted)
 
 
@@ -582,21 +581,3 @@ def _build_accounts(areas, residents, orgs, workers, log):
     user = _user("resident_demo", resident.name, resident=resident)
     RoleGrant.objects.create(user=user, role="resident", area=wenchang)
     log("演示账号已创建（密码 Jiceng#2026）")
-
-
-DEMO_ACCOUNTS = [
-    ("qu_admin", "区委组织部（全区）"),
-    ("longpan_admin", "龙蟠街道党工委"),
-    ("yinhua_admin", "银花街道党工委"),
-    ("tongle_admin", "同乐街道党工委"),
-    ("wenchang_worker", "文昌花园社区工作者"),
-    ("dougang_worker", "陡岗社区工作者"),
-    ("grid_wc01", "文昌花园社区网格员"),
-    ("grid_wc02", "文昌花园社区网格员"),
-    ("member_demo", "在职党员（住文昌花园社区）"),
-    ("resident_demo", "居民（文昌花园社区）"),
-    ("dept_chengguan", "职能部门经办人（区城市管理局）"),
-    ("sysadmin", "系统管理员"),
-    ("secadmin", "安全管理员"),
-    ("auditor", "审计管理员"),
-]

@@ -6,8 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from jiceng.core.jobs import unclaimed_notice
-from jiceng.imports.choices import JobStatus
+from jiceng.core.jobs import JobStatus, unclaimed_notice
 
 
 class ExportJob(models.Model):
@@ -47,6 +46,9 @@ class ExportJob(models.Model):
 
     def __str__(self):
         return f"导出 #{self.pk} {self.title}"
+
+    #: Labels of the access log's ``field`` of a revealing export (``services.export_create``).
+    access_log_fields = {"id_number": "证件号码", "phone": "联系电话"}
 
     def get_absolute_url(self):
         return reverse("exports:job_detail", args=[self.pk])

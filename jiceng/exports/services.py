@@ -34,9 +34,9 @@ from django.utils.safestring import SafeString
 from django_tables2.columns import BooleanColumn
 
 from jiceng.audit.services import audit_record, sensitive_access_record
+from jiceng.core.jobs import JobStatus
 from jiceng.core.masking import mask_id_number, mask_name, mask_phone
 from jiceng.core.views import ObjectListView
-from jiceng.imports.choices import JobStatus
 
 from . import xlsx
 from .models import ExportJob
@@ -201,11 +201,7 @@ def _getter(accessor: str, last: str, plain: str | None, display: dict | None):
     return get
 
 
-def _no_formula(text: str) -> str:
-    """Text that could start a formula (``= + @``, or ``-`` not followed by a digit) gets a leading '."""
-    if text[:1] in ("=", "+", "@") or (text[:1] == "-" and not text[1:2].isdigit()):
-        return "'" + text
-    return text
+_no_formula = xlsx.no_formula
 
 
 def _cell_value(value):

@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from jiceng.audit.services import audit_record
-from jiceng.imports.choices import JobStatus
+from jiceng.core.jobs import JobStatus
 
 from . import services
 from .models import ExportJob

@@ -12,7 +12,7 @@ infinities → text, so nothing is silently rounded or makes the file unreadable
 FALSE; ``datetime.date`` / ``datetime.datetime`` (naive) → serial numbers styled ``yyyy-mm-dd`` /
 ``yyyy-mm-dd h:mm:ss`` (before 1900 → ISO text); ``None`` and ``""`` → no cell; anything else →
 ``str(value)``. A string is never a formula. Not supported: several sheets, shared strings, rich
-text, merged cells, formulas, per-cell styles. More than Excel's 1,048,576 rows raises ``TooManyRows``
+text, merged cells, formulas, per-cell styles (a whole row may take one of a few ``fills``). More than Excel's 1,048,576 rows raises ``TooManyRows``
 (Excel would call the file damaged); the callers count first (``exports.services.write_rows``). A sheet
 whose XML would pass 2 GiB raises ``SheetTooLarge`` (a ``TooManyRows``) before the chunk of rows that
 would cross the line is written (rows go out ``flush_rows`` at a time; the file then closes valid with
@@ -42,6 +42,7 @@ __all__ = [
     "XlsxWriter",
     "clean_text",
     "column_letter",
+    "no_formula",
     "sanitize_sheet_name",
 ]
 
@@ -100,24 +101,57 @@ _APP = (
     _DECL + '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
     "<Application>jiceng</Application></Properties>"
 )
-# cellXfs: 0 default, 1 bold (header), 2 date, 3 date and time — the same formats openpyxl wrote.
+# cellXfs: 0 default, 1 bold (header), 2 date, 3 date and time — the same formats openpyxl wrote; then,
+# per fill colour k (1-based, ``XlsxWriter(fills=…)``), 4 + 3(k-1) plain, + 1 date, + 2 date and time.
 _FONT = '<sz val="11"/><name val="Calibri"/><family val="2"/>'
-_STYLES = (
-    _DECL + f'<styleSheet xmlns="{_NS_MAIN}">'
-    '<numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
-    '<numFmt numFmtId="165" formatCode="yyyy-mm-dd h:mm:ss"/></numFmts>'
-    f'<fonts count="2"><font>{_FONT}</font><font><b/>{_FONT}</font></fonts>'
-    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
-    '<fill><patternFill patternType="gray125"/></fill></fills>'
-    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
-    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
-    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-    '<dxfs count="0"/><tableStyles count="0"/></styleSheet>'
-)
+_XF = '<xf numFmtId="{fmt}" fontId="{font}" fillId="{fill}" borderId="0" xfId="0"{apply}/>'
+_RGB = re.compile(r"[0-9A-Fa-f]{6}")
+
+
+def _styles(fills: Sequence[str] = ()) -> str:
+    """``xl/styles.xml``: the four base styles, and three more (plain, date, date and time) per fill."""
+    fill_xml = "".join(
+        f'<fill><patternFill patternType="solid"><fgColor rgb="FF{rgb.upper()}"/><bgColor indexed="64"/>'
+        "</patternFill></fill>"
+        for rgb in fills
+    )
+    xfs = [
+        _XF.format(fmt=0, font=0, fill=0, apply=""),
+        _XF.format(fmt=0, font=1, fill=0, apply=' applyFont="1"'),
+        _XF.format(fmt=164, font=0, fill=0, apply=' applyNumberFormat="1"'),
+        _XF.format(fmt=165, font=0, fill=0, apply=' applyNumberFormat="1"'),
+    ]
+    for k in range(2, 2 + len(fills)):
+        xfs += [
+            _XF.format(fmt=0, font=0, fill=k, apply=' applyFill="1"'),
+            _XF.format(fmt=164, font=0, fill=k, apply=' applyNumberFormat="1" applyFill="1"'),
+            _XF.format(fmt=165, font=0, fill=k, apply=' applyNumberFormat="1" applyFill="1"'),
+        ]
+    return (
+        _DECL + f'<styleSheet xmlns="{_NS_MAIN}">'
+        '<numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
+        '<numFmt numFmtId="165" formatCode="yyyy-mm-dd h:mm:ss"/></numFmts>'
+        f'<fonts count="2"><font>{_FONT}</font><font><b/>{_FONT}</font></fonts>'
+        f'<fills count="{2 + len(fills)}"><fill><patternFill patternType="none"/></fill>'
+        f'<fill><patternFill patternType="gray125"/></fill>{fill_xml}</fills>'
+        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+        f'<cellXfs count="{len(xfs)}">{"".join(xfs)}</cellXfs>'
+        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+        '<dxfs count="0"/><tableStyles count="0"/></styleSheet>'
+    )
+
+
+_STYLES = _styles()
+
+
+def no_formula(text: str) -> str:
+    """Text that a spreadsheet could take for a formula once it is retyped or pasted (``= + @``, or ``-``
+    not followed by a digit) gets a leading ``'``. The cell is text either way: this writer has no
+    formula cells at all."""
+    if text[:1] in ("=", "+", "@") or (text[:1] == "-" and not text[1:2].isdigit()):
+        return "'" + text
+    return text
 
 
 def sanitize_sheet_name(name: str, default: str = "Sheet1") -> str:
@@ -170,7 +204,9 @@ def _date_serial(value: dt.date) -> int | None:
     return days - 1 if value < _MARCH_1900 else days
 
 
-def _other_cell(ref: str, value, style: str) -> str:
+def _other_cell(
+    ref: str, value, style: str, date_style: int = _DATE_STYLE, datetime_style: int = _DATETIME_STYLE
+) -> str:
     """Cells of types other than exact str / int / float / date / datetime (bool, Decimal, subclasses…)."""
     if value is None:
         return ""
@@ -197,14 +233,14 @@ def _other_cell(ref: str, value, style: str) -> str:
             raise TypeError("Excel 不支持带时区的时间：请先转换为本地时间。")
         days = _date_serial(value.date())
         if days is None:
-            return _text_cell(ref, value.isoformat(sep=" "))
+            return _text_cell(ref, value.isoformat(sep=" "), style)
         seconds = value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6
-        return f'<c r="{ref}" s="{_DATETIME_STYLE}"><v>{days + seconds / 86400!r}</v></c>'
+        return f'<c r="{ref}" s="{datetime_style}"><v>{days + seconds / 86400!r}</v></c>'
     if isinstance(value, dt.date):
         days = _date_serial(value)
         if days is None:
-            return _text_cell(ref, value.isoformat())
-        return f'<c r="{ref}" s="{_DATE_STYLE}"><v>{days}</v></c>'
+            return _text_cell(ref, value.isoformat(), style)
+        return f'<c r="{ref}" s="{date_style}"><v>{days}</v></c>'
     return _text_cell(ref, str(value), style)
 
 
@@ -245,8 +281,12 @@ class XlsxWriter:
         compresslevel: int = 3,
         sample_rows: int = 100,
         flush_rows: int = 500,
+        fills: Sequence[str] = (),
     ):
         self.sheet_name = sanitize_sheet_name(sheet_name)
+        if not all(isinstance(rgb, str) and _RGB.fullmatch(rgb) for rgb in fills):
+            raise ValueError("fills 须为 6 位十六进制 RGB 颜色，如 FFC7CE。")
+        self._fills = tuple(fills)
         self.rows = 0  # rows written so far, header included
         self._cols: list[str] = []
         self._widths: list[int] = []
@@ -294,7 +334,7 @@ class XlsxWriter:
             ("docProps/core.xml", core),
             ("xl/workbook.xml", workbook),
             ("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS),
-            ("xl/styles.xml", _STYLES),
+            ("xl/styles.xml", _styles(self._fills) if self._fills else _STYLES),
         ):
             self._zf.writestr(part, text)
 
@@ -303,11 +343,18 @@ class XlsxWriter:
             raise ValueError(f"Excel 每行最多 {MAX_COLUMNS} 列。")
         self._cols.extend(column_letter(i) for i in range(len(self._cols), count))
 
-    def append(self, row: Iterable) -> None:
-        """Write one row (a sequence of cell values, see the module docstring)."""
-        self._append(row, "")
+    def append(self, row: Iterable, *, fill: int = 0) -> None:
+        """Write one row (a sequence of cell values, see the module docstring); ``fill``: 1 for the first
+        colour of ``fills``, 2 for the second … (0: none), on every cell of the row, dates included."""
+        if not fill:
+            self._append(row, "")
+            return
+        if not 0 < fill <= len(self._fills):
+            raise ValueError(f"没有第 {fill} 种填充颜色。")
+        base = 4 + 3 * (fill - 1)
+        self._append(row, f' s="{base}"', base + 1, base + 2)
 
-    def _append(self, row, style: str) -> None:
+    def _append(self, row, style: str, date_style: int = _DATE_STYLE, datetime_style: int = _DATETIME_STYLE) -> None:
         if self._closed:
             raise ValueError("文件已关闭。")
         if self.rows >= MAX_ROWS:
@@ -345,13 +392,13 @@ class XlsxWriter:
             elif t is dt.date:
                 days = _date_serial(v)
                 if days is None:
-                    add(_text_cell(cols[i] + n, v.isoformat()))
+                    add(_text_cell(cols[i] + n, v.isoformat(), style))
                 else:
-                    add(f'<c r="{cols[i]}{n}" s="{_DATE_STYLE}"><v>{days}</v></c>')
+                    add(f'<c r="{cols[i]}{n}" s="{date_style}"><v>{days}</v></c>')
             elif v is None:
                 continue
             else:
-                add(_other_cell(cols[i] + n, v, style))
+                add(_other_cell(cols[i] + n, v, style, date_style, datetime_style))
         add("</row>")
         self._buffer.append("".join(parts))
         if self._stream is None:

@@ -12,9 +12,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from jiceng.api.base import ApiAccess
+from jiceng.core.jobs import JobStatus
 
 from . import services
-from .choices import ImportMode, JobStatus, OnExisting
+from .choices import ImportMode, OnExisting
 from .importers import KIND_CHOICES
 from .models import ImportJob
 

@@ -1,13 +1,6 @@
 from django.db import models
 
 
-class JobStatus(models.TextChoices):
-    PENDING = "pending", "排队中"
-    RUNNING = "running", "进行中"
-    DONE = "done", "已完成"
-    FAILED = "failed", "失败"
-
-
 class ImportMode(models.TextChoices):
     ALL_OR_NOTHING = "all_or_nothing", "全部通过才导入（任何一行有误则不导入）"
     VALID_ROWS = "valid_rows", "只导入正确的行"

@@ -9,9 +9,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from jiceng.core.jobs import unclaimed_notice
+from jiceng.core.jobs import JobStatus, unclaimed_notice
 
-from .choices import ImportMode, JobStatus, OnExisting
+from .choices import ImportMode, OnExisting
 
 #: A running job whose heartbeat is older than this is reported as failed (its process died).
 STALE_AFTER = dt.timedelta(minutes=10)

@@ -37,8 +37,9 @@ from django.utils import timezone
 
 from jiceng.audit.services import audit_record
 from jiceng.core import excel, validators
+from jiceng.core.jobs import JobStatus
 
-from .choices import ImportMode, JobStatus, OnExisting
+from .choices import ImportMode, OnExisting
 from .importers import IMPORTERS, ROW_BY_ROW, BatchFallback, Importer, Issue, RowRejected, get_importer
 from .models import MAX_STORED_ISSUES, ImportJob
 
@@ -62,6 +63,11 @@ def can_import(user, kind: str) -> bool:
     request but never bulk-load them. Each row is still checked against the user's scope."""
     perm = IMPORTERS[kind].permission
     return bool(perm and user and user.is_authenticated and user.scope.has_perm(perm))
+
+
+def importable_kinds(user) -> list[str]:
+    """The kinds ``user`` may import (``can_import``), in the importers' order."""
+    return [k for k in IMPORTERS if can_import(user, k)]
 
 
 def import_job_create(
@@ -528,10 +534,13 @@ def run_import(job: ImportJob, *, batch_size: int | None = None) -> ImportJob:
     }  # fmt: skip
     if status == JobStatus.DONE or job.mode == ImportMode.ALL_OR_NOTHING or job.dry_run:
         accepted = c["created"] + c["updated"] + c["skipped"]
+        # Rolled back (all-or-nothing with a bad row, or failed): the rows that passed created nothing.
+        # A dry run keeps what it would have done, which is what it is for.
+        written = applied or job.dry_run
         fields.update(
             progress=100 if status == JobStatus.DONE else 0, total_rows=accepted + c["rejected"],
-            processed_rows=c["processed"], accepted_rows=accepted, created_rows=c["created"],
-            updated_rows=c["updated"], skipped_rows=c["skipped"], rejected_rows=c["rejected"],
+            processed_rows=c["processed"], accepted_rows=accepted, created_rows=c["created"] if written else 0,
+            updated_rows=c["updated"] if written else 0, skipped_rows=c["skipped"], rejected_rows=c["rejected"],
         )  # fmt: skip
     ImportJob.objects.filter(pk=job.pk).update(**fields)
     run.progress.forget()  # only now: the row says the job finished
@@ -552,7 +561,11 @@ def _summary(job: ImportJob, c: dict, applied: bool) -> str:
     if job.dry_run:
         return f"校验完成（未写入数据库）：{counts}。"
     if not applied:
-        return f"有 {c['rejected']} 行未通过校验，按“全部通过才导入”方式未写入任何数据：{counts}。"
+        passed = c["created"] + c["updated"] + c["skipped"]
+        return (
+            f"有 {c['rejected']} 行未通过校验，按“全部通过才导入”方式已全部回滚，未新增、未更新任何数据"
+            f"（通过校验 {passed} 行，未通过 {c['rejected']} 行）。修正未通过的行后请重新导入整个文件。"
+        )
     return f"导入完成：{counts}。"
 
 

@@ -25,7 +25,7 @@ def own_job(user, pk) -> ImportJob:
 
 
 def _kinds(user) -> list[str]:
-    return [k for k in IMPORTERS if services.can_import(user, k)]
+    return services.importable_kinds(user)
 
 
 @login_required

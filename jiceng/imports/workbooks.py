@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from jiceng.core import excel
+from jiceng.exports.xlsx import XlsxWriter, no_formula
 
 from .importers import Importer
 from .models import ImportJob
@@ -22,8 +21,7 @@ from .services import issues_path
 HEADER_FILL = PatternFill("solid", fgColor="C00000")
 REQUIRED_FONT = Font(bold=True, color="FFFFFF")
 OPTIONAL_FONT = Font(bold=True, color="FFFFFF", italic=False)
-ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
-WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
+ERROR_RGB, WARNING_RGB = "FFC7CE", "FFEB9C"
 TEXT = "@"
 
 
@@ -37,14 +35,14 @@ def template_workbook(importer_cls: type[Importer], path):
     list_col = 0
     for i, col in enumerate(importer_cls.columns, start=1):
         letter = get_column_letter(i)
-        cell = ws.cell(row=1, column=i, value=f"{col.header}*" if col.required else col.header)
+        cell = _put(ws, 1, i, f"{col.header}*" if col.required else col.header)
         cell.fill = HEADER_FILL
         cell.font = REQUIRED_FONT if col.required else OPTIONAL_FONT
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         if col.help:
             cell.comment = Comment(col.help, "jiceng")
         ws.column_dimensions[letter].width = col.width
-        example = ws.cell(row=2, column=i, value=_example(col))
+        example = _put(ws, 2, i, _example(col))
         if col.is_text_format or col.type == "id":
             example.number_format = TEXT
             for r in range(3, 1002):  # pre-format the rows people will type into
@@ -55,9 +53,9 @@ def template_workbook(importer_cls: type[Importer], path):
         if labels:
             list_col += 1
             list_letter = get_column_letter(list_col)
-            lists.cell(row=1, column=list_col, value=col.header)
+            _put(lists, 1, list_col, col.header)
             for r, label in enumerate(labels, start=2):
-                lists.cell(row=r, column=list_col, value=label)
+                _put(lists, r, list_col, label)
             dv = DataValidation(
                 type="list",
                 formula1=f"=选项!${list_letter}$2:${list_letter}${len(labels) + 1}",
@@ -81,10 +79,19 @@ def template_workbook(importer_cls: type[Importer], path):
         *[f"{i + 5}. {note}" for i, note in enumerate(importer_cls.notes)],
     ]
     for r, line in enumerate(lines, start=1):
-        notes.cell(row=r, column=1, value=line).font = Font(bold=r == 1)
+        _put(notes, r, 1, line).font = Font(bold=r == 1)
     lists.sheet_state = "hidden"
     wb.save(path)
     return path
+
+
+def _put(ws, row: int, column: int, value):
+    """A template cell. openpyxl makes every string starting with ``=`` a formula: a string is written as
+    a string cell whatever it starts with (the only formula in a template is the drop-downs' list)."""
+    cell = ws.cell(row=row, column=column, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
 
 
 def _choice_labels(col) -> list[str]:
@@ -105,57 +112,102 @@ def _example(col):
 
 
 def report_workbook(job: ImportJob, path):
-    """The uploaded rows again, with a 校验结果 column; rejected rows red, rows with notes yellow.
+    """The uploaded rows again, with 行号 and 校验结果 columns; rejected rows red, rows with notes yellow.
 
-    Streams: the source is read row by row and the report written with ``write_only``.
+    Streams with bounded memory whatever the file's size: the source is read row by row, the issues
+    file (written in row order by the import) is read alongside it, and the report goes out through the
+    streaming writer (``jiceng.exports.xlsx``: inline strings, no shared-string table), so only the current
+    row and its issues are held. Every text cell is text (never a formula), the header included, and
+    text that looks like one gets a leading ``'`` as in the exports; numbers and dates read from the
+    upload stay numbers and dates.
     """
-    by_row: dict[int, list[dict]] = defaultdict(list)
-    source = issues_path(job)
-    if source.exists():
-        with open(source, encoding="utf-8") as fh:
-            for line in fh:
-                item = json.loads(line)
-                by_row[item["row"]].append(item)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("导入结果")
     header_row = job.header_row or 1
-    width = 0
-    try:
-        rows = excel.read_rows(Path(job.file.path), job.original_name)
-        for number, values in rows:
-            values = list(values)
-            while values and values[-1] in (None, ""):
-                values.pop()
-            width = max(width, len(values))
-            if number < header_row:
-                continue
-            if number == header_row:
-                ws.append([*_pad(values, width), "行号", "校验结果"])
-                continue
-            if excel.is_blank_row(values):
-                continue
-            issues = by_row.get(number, [])
-            errors = [i for i in issues if i["level"] == "error"]
-            fill = ERROR_FILL if errors else (WARNING_FILL if issues else None)
-            text = "；".join(
-                f"{'【' + i['column'] + '】' if i['column'] else ''}{i['message']}" for i in (errors or issues)
-            )
-            status = ("未通过：" + text) if errors else (("通过（提示：" + text + "）") if issues else "通过")
-            cells = []
-            for v in [*_pad(values, width), number, status]:
-                cell = WriteOnlyCell(ws, value=_safe(v))
-                if fill is not None:
-                    cell.fill = fill
-                cells.append(cell)
-            ws.append(cells)
-    except excel.FileFormatError:
-        ws.append(["文件无法读取", job.message])
-    if header_row and header_row in by_row:  # missing columns etc.
-        ws.append([])
-        for item in by_row[header_row]:
-            ws.append([f"第 {header_row} 行（表头）", item["column"], item["message"]])
-    wb.save(path)
+    rolled_back = not job.applied and not job.dry_run
+    passed = "通过校验（未写入：全部通过才导入，已整批回滚）" if rolled_back else "通过"
+    header_issues: list[dict] = []
+    with (
+        _Issues(issues_path(job), header_row, header_issues) as issues,
+        XlsxWriter(path, sheet_name="导入结果", fills=(ERROR_RGB, WARNING_RGB)) as ws,
+    ):
+        width = 0
+        try:
+            for number, values in excel.read_rows(Path(job.file.path), job.original_name):
+                values = list(values)
+                while values and values[-1] in (None, ""):
+                    values.pop()
+                width = max(width, len(values))
+                if number < header_row:
+                    continue
+                if number == header_row:
+                    ws.append([_safe(v) for v in [*_pad(values, width), "行号", "校验结果"]])
+                    continue
+                if excel.is_blank_row(values):
+                    continue
+                row_issues = issues.for_row(number)
+                errors = [i for i in row_issues if i["level"] == "error"]
+                text = "；".join(
+                    f"{'【' + i['column'] + '】' if i['column'] else ''}{i['message']}" for i in (errors or row_issues)
+                )
+                if errors:
+                    status = "未通过：" + text
+                elif row_issues:
+                    status = f"{passed}（提示：{text}）"
+                else:
+                    status = passed
+                fill = 1 if errors else (2 if row_issues else 0)
+                ws.append([_safe(v) for v in [*_pad(values, width), number, status]], fill=fill)
+        except excel.FileFormatError:
+            ws.append(["文件无法读取", _safe(job.message)])
+        issues.for_row(float("inf"))  # the header's issues may be all there is (a missing column)
+        if header_issues:  # missing columns etc.
+            ws.append([])
+            for item in header_issues:
+                ws.append([f"第 {header_row} 行（表头）", _safe(item["column"]), _safe(item["message"])])
     return path
+
+
+class _Issues:
+    """The import's issues file read in step with the rows: ``for_row(n)`` gives row ``n``'s issues and
+    drops those of earlier rows. The import writes them in row order (a batch's issues are sorted when
+    it ends), so at most one line is read ahead. The header row's issues are kept aside for the end."""
+
+    def __init__(self, path: Path, header_row: int, header_issues: list):
+        self.fh = open(path, encoding="utf-8") if path.exists() else None  # closed in __exit__
+        self.header_row = header_row
+        self.header_issues = header_issues
+        self.ahead: dict | None = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.fh is not None:
+            self.fh.close()
+
+    def _next(self) -> dict | None:
+        if self.ahead is None and self.fh is not None:
+            for line in self.fh:
+                if not line.strip():
+                    continue
+                item = json.loads(line)
+                if item["row"] == self.header_row:
+                    if len(self.header_issues) < 1000:
+                        self.header_issues.append(item)
+                    continue
+                self.ahead = item
+                break
+            else:
+                self.fh.close()
+                self.fh = None
+        return self.ahead
+
+    def for_row(self, number) -> list[dict]:
+        found = []
+        while (item := self._next()) is not None and item["row"] <= number:
+            self.ahead = None
+            if item["row"] == number:
+                found.append(item)
+        return found
 
 
 def _pad(values: list, width: int) -> list:
@@ -163,7 +215,5 @@ def _pad(values: list, width: int) -> list:
 
 
 def _safe(value):
-    """Text that starts like a formula is written as text (CSV/formula injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and not value[1:2].isdigit():
-        return "'" + value
-    return value
+    """A report cell: text as text (``no_formula``), everything else as read."""
+    return no_formula(value) if isinstance(value, str) else value

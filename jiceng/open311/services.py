@@ -16,9 +16,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from jiceng.accounts.models import User
 from jiceng.audit.services import audit_record
 from jiceng.core.errors import OutOfScope
 from jiceng.core.services import Result
+from jiceng.territory.models import Building
 from jiceng.tickets.choices import Channel
 from jiceng.tickets.models import Category
 from jiceng.tickets.services import route_location, ticket_create
@@ -30,6 +32,14 @@ DEMO_API_KEY_OWNER = "qu_admin"
 DATATYPES = ("string", "number", "datetime", "text", "singlevaluelist", "multivaluelist")
 
 
+def new_api_key() -> str:
+    """43 URL-safe random characters (256 bits), the first a letter or digit."""
+    while True:
+        raw = secrets.token_urlsafe(32)
+        if raw[0].isalnum():
+            return raw
+
+
 def key_hash(raw: str) -> str:
     """API keys are long random strings: a plain SHA-256 is enough (no salt needed, unlike passwords)."""
     return hashlib.sha256(raw.encode()).hexdigest()
@@ -37,8 +47,10 @@ def key_hash(raw: str) -> str:
 
 @transaction.atomic
 def api_key_create(*, actor, name: str, owner, raw_key: str | None = None) -> tuple[ApiKey, str]:
-    """Create a key; returns ``(key, raw)`` — the raw key is shown once and never stored."""
-    raw = raw_key or secrets.token_urlsafe(32)
+    """Create a key; returns ``(key, raw)`` — the raw key is shown once and never stored. A generated key
+    starts with a letter or digit: its prefix is what ``open311_key disable <prefix>`` takes, and a
+    command-line argument starting with ``-`` would be read as an option (1 key in 64 did)."""
+    raw = raw_key or new_api_key()
     if len(raw) < 12:
         raise ValidationError({"key": "密钥至少 12 个字符。"})
     key = ApiKey(name=name.strip(), key_hash=key_hash(raw), key_prefix=raw[:6], owner=owner)
@@ -50,8 +62,6 @@ def api_key_create(*, actor, name: str, owner, raw_key: str | None = None) -> tu
 
 def ensure_demo_api_key(log=print) -> ApiKey | None:
     """The demo key ``demo-open311-key`` (demo only), owned by the district account. Idempotent."""
-    from jiceng.accounts.models import User
-
     existing = ApiKey.objects.filter(key_hash=key_hash(DEMO_API_KEY)).first()
     if existing is not None:
         return existing
@@ -193,8 +203,6 @@ def open311_request_create(
         except (TypeError, ValueError):
             raise ValidationError({"address_id": "address_id 须为楼栋编号（整数）。"})
     elif address_string:
-        from jiceng.territory.models import Building
-
         matches = list(Building.objects.filter(address=address_string.strip())[:2])
         if len(matches) != 1:
             raise ValidationError(

@@ -53,21 +53,3 @@ class SecretaryChannel(models.TextChoices):
     WORKER_CONCURRENT = "worker", "社区工作者兼任"
     ELECTED_MEMBER = "elected", "小区优秀党员推选"
     RETIRED_CADRE = "retired", "退休老干部派驻"
-
-
-class PoliticalStatus(models.TextChoices):
-    """GB/T 4762-1984 政治面貌."""
-
-    CPC = "01", "中共党员"
-    CPC_PROBATIONARY = "02", "中共预备党员"
-    CYL = "03", "共青团员"
-    RCCK = "04", "民革党员"
-    CDL = "05", "民盟盟员"
-    CNDCA = "06", "民建会员"
-    CAPD = "07", "民进会员"
-    CPWDP = "08", "农工党党员"
-    CZGP = "09", "致公党党员"
-    JS = "10", "九三学社社员"
-    TDSGL = "11", "台盟盟员"
-    NONPARTY = "12", "无党派人士"
-    MASSES = "13", "群众"

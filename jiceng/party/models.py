@@ -15,13 +15,6 @@ from jiceng.core.scoping import ScopedModel
 from .choices import MemberStatus, OrgType, SeatRole, SecretaryChannel
 
 
-def add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
 class PartyOrg(ScopedModel):
     """党组织: a street working committee, community committee / general branch, or a branch.
 
@@ -251,6 +244,7 @@ class CentralHousehold(ScopedModel):
     designated_at = models.DateField("设立日期", null=True, blank=True)
 
     scope_quarter_lookup = "household__building__quarter_id"
+    scope_parent = "household"  # a 党员中心户 follows the household it is in
 
     class Meta:
         verbose_name = "党员中心户"

@@ -28,3 +28,10 @@ def term_alerts(user, *, today: dt.date | None = None):
 
 def current_secretary(org: PartyOrg):
     return CommitteeSeat.objects.filter(org=org, role="secretary", end__isnull=True).select_related("member").first()
+
+
+def area_party_orgs(user, area) -> dict:
+    """The Party organisations attached to a territory node, for its page (``territory.pages``)."""
+    return {
+        "party_orgs": PartyOrg.objects.restrict(user).filter(area=area).only("id", "scope_path", "name", "org_type")
+    }

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from jiceng.audit.services import audit_record, snapshot
+from jiceng.core.dates import add_years
 from jiceng.core.errors import OutOfScope
 from jiceng.core.scoping import user_can
 from jiceng.core.services import Result, full_clean, reject_unknown, require_scope
@@ -17,7 +18,7 @@ from jiceng.people.models import Resident
 from jiceng.territory.models import Area, Building, Household
 
 from .choices import ALLOWED_PARENT, BRANCH_TYPES, COMMUNITY_TYPES, ORG_AREA_KINDS, MemberStatus, OrgType, SeatRole
-from .models import CentralHousehold, CommitteeSeat, PartyGroup, PartyMember, PartyOrg, add_years
+from .models import CentralHousehold, CommitteeSeat, PartyGroup, PartyMember, PartyOrg
 
 ORG_FIELDS = {
     "name", "org_type", "parent", "area", "established_at", "joint_units", "is_big_committee",

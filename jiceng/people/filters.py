@@ -10,10 +10,10 @@ import django_filters as filters
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 
+from jiceng.core.dates import add_years
 from jiceng.core.filters import ScopedFilterSet
 from jiceng.core.names import looks_like_given_name
 from jiceng.core.validators import normalise_text, validate_phone
-from jiceng.party.models import add_years
 from jiceng.territory.models import Area, Building
 
 from .choices import Gender, PopulationType, TagType, WorkerPost

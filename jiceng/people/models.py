@@ -10,7 +10,6 @@ from jiceng.core.crypto import EncryptedCharField
 from jiceng.core.masking import mask_id_number, mask_name, mask_phone
 from jiceng.core.names import given_name_of
 from jiceng.core.scoping import ScopedModel
-from jiceng.party.choices import PoliticalStatus
 
 from .choices import (
     Education,
@@ -18,6 +17,7 @@ from .choices import (
     Gender,
     IdType,
     MaritalStatus,
+    PoliticalStatus,
     PopulationType,
     Qualification,
     Relation,
@@ -84,6 +84,9 @@ class Resident(ScopedModel):
     deleted_at = models.DateTimeField("删除时间", null=True, blank=True, editable=False)
 
     scope_quarter_lookup = "building__quarter_id"
+    # A resident moves with their household, into its building and that building's grid.
+    scope_parent = "household"
+    scope_parent_copies = {"building": "building", "grid": "building__grid"}
 
     class Meta:
         verbose_name = "居民"
@@ -153,6 +156,7 @@ class ResidentTag(ScopedModel):
     valid_to = models.DateField("截止日期", null=True, blank=True)
 
     scope_quarter_lookup = "resident__building__quarter_id"
+    scope_parent = "resident"  # a tag follows the person
 
     class Meta:
         verbose_name = "人群标签"

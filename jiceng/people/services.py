@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import NOT_PROVIDED, CharField
 
-from jiceng.audit.services import audit_record, sensitive_access_record, snapshot
-from jiceng.core import validators
+from jiceng.audit.services import audit_bulk_create, audit_record, sensitive_access_record, snapshot
+from jiceng.core import counting, validators
+from jiceng.core.bulk import fast_insert, is_unique_violation
 from jiceng.core.crypto import lookup_hash
 from jiceng.core.errors import OutOfScope
 from jiceng.core.services import Result, full_clean, reject_unknown, require_perm, require_scope
@@ -277,8 +278,6 @@ def residents_bulk_create(*, actor, residents: list[Resident], detail: dict | No
     spouses = [r.household_id for r in residents if r.relation_to_head == Relation.SPOUSE]
     if spouses and (len(set(spouses)) != len(spouses) or _live_spouses(spouses).exists()):
         raise DuplicateInBatch()  # row by row, where ``resident_create`` refuses the second spouse
-    from jiceng.core.bulk import fast_insert, is_unique_violation
-
     # A number registered meanwhile is refused by the unique index, not looked up first (the caller has
     # just read which are registered); the savepoint keeps the caller's transaction usable.
     try:
@@ -288,24 +287,15 @@ def residents_bulk_create(*, actor, residents: list[Resident], detail: dict | No
         if not is_unique_violation(exc):
             raise
         raise DuplicateInBatch() from None
-    _bulk_audit(actor, Resident, [r.pk for r in residents], [r.scope_path for r in residents], detail)
-    from jiceng.dashboards.stats_cache import bump_paths
-
-    bump_paths({r.scope_path for r in residents})
-    return residents
-
-
-def _bulk_audit(actor, model, ids: list[int], paths: list[str], detail: dict | None) -> None:
-    import os
-
-    prefix = os.path.commonprefix(paths) if paths else ""
-    prefix = prefix[: len(prefix) - len(prefix) % 4]  # a whole node path
-    audit_record(
+    audit_bulk_create(
         actor=actor,
-        action="bulk_create",
-        scope_path=prefix,
-        detail={"model": model._meta.label_lower, "count": len(ids), "ids": ids, **(detail or {})},
+        model=Resident,
+        ids=[r.pk for r in residents],
+        paths=[r.scope_path for r in residents],
+        detail=detail,
     )
+    counting.bump_paths({r.scope_path for r in residents})
+    return residents
 
 
 @transaction.atomic

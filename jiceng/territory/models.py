@@ -208,6 +208,7 @@ class Household(ScopedModel):
     area_sqm = models.DecimalField("建筑面积（㎡）", max_digits=8, decimal_places=2, null=True, blank=True)
 
     scope_quarter_lookup = "building__quarter_id"
+    scope_parent = "building"  # a household moves with its building
 
     def get_absolute_url(self):
         return reverse("territory:household_detail", args=[self.pk])

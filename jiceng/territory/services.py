@@ -7,7 +7,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from shapely.geometry import Point, shape
 
-from jiceng.audit.services import audit_record, snapshot
+from jiceng.audit.services import audit_bulk_create, audit_record, snapshot
+from jiceng.core import counting
+from jiceng.core.bulk import fast_insert, is_unique_violation
+from jiceng.core.scoping import cascade_scope_path
 from jiceng.core.services import Result, full_clean, reject_unknown, require_scope
 from jiceng.core.validators import is_ascii_digits, validate_admin_code
 
@@ -204,21 +207,9 @@ def building_update(*, actor, building: Building, **data) -> Result[Building]:
     full_clean(building)
     building.save()
     if moved:  # households, residents and what hangs from them follow their building into the new grid
-        Household.objects.filter(building=building).update(scope_path=building.scope_path)
-        _people_follow(Household.objects.filter(building=building), building)
+        cascade_scope_path(Building, Building.objects.filter(pk=building.pk), building.scope_path)
     audit_record(actor=actor, action="update", obj=building, before=before, after=snapshot(building))
     return Result(building, building_place_warnings(building))
-
-
-def _people_follow(households, building: Building) -> None:
-    """Residents of ``households`` now live in ``building``: move them, their tags and central households."""
-    from jiceng.party.models import CentralHousehold
-    from jiceng.people.models import Resident, ResidentTag
-
-    path = building.scope_path
-    Resident.objects.filter(household__in=households).update(scope_path=path, building=building, grid=building.grid)
-    ResidentTag.objects.filter(resident__household__in=households).update(scope_path=path)
-    CentralHousehold.objects.filter(household__in=households).update(scope_path=path)
 
 
 HOUSEHOLD_FIELDS = {"building", "room", "household_no", "head", "hukou_type", "usage", "area_sqm"}
@@ -272,9 +263,6 @@ def households_bulk_create(*, actor, households: list[Household], detail: dict |
     places = {(h.building_id, h.room) for h in households}
     if len(set(nos)) != len(nos) or len(places) != len(households):
         raise ValidationError({"household_no": "户号或楼栋房号重复。"})
-    from jiceng.core.bulk import fast_insert, is_unique_violation
-    from jiceng.people.services import _bulk_audit
-
     # A number or dwelling taken meanwhile is refused by the unique indexes, not looked up first (the
     # caller has just read the batch's dwellings); the savepoint keeps the caller's transaction usable.
     try:
@@ -285,10 +273,14 @@ def households_bulk_create(*, actor, households: list[Household], detail: dict |
             raise
         raise ValidationError({"household_no": "户号或楼栋房号已存在。"}) from None
 
-    _bulk_audit(actor, Household, [h.pk for h in households], [h.scope_path for h in households], detail)
-    from jiceng.dashboards.stats_cache import bump_paths
-
-    bump_paths({h.scope_path for h in households})
+    audit_bulk_create(
+        actor=actor,
+        model=Household,
+        ids=[h.pk for h in households],
+        paths=[h.scope_path for h in households],
+        detail=detail,
+    )
+    counting.bump_paths({h.scope_path for h in households})
     return households
 
 
@@ -309,6 +301,7 @@ def household_update(*, actor, household: Household, **data) -> Result[Household
     full_clean(household)
     household.save()
     if moved:
-        _people_follow(Household.objects.filter(pk=household.pk), household.building)
+        # residents and what hangs from them follow (``scope_parent`` declared by their own apps)
+        cascade_scope_path(Household, Household.objects.filter(pk=household.pk), household.scope_path)
     audit_record(actor=actor, action="update", obj=household, before=before, after=snapshot(household))
     return Result(household)

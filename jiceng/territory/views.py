@@ -4,13 +4,13 @@ from django.utils.functional import cached_property
 from jiceng.core.breadcrumbs import area_breadcrumbs
 from jiceng.core.scoping import get_scoped_object_or_404
 from jiceng.core.views import ObjectDetailView, ObjectEditView, ObjectListView, pk_url
-from jiceng.dashboards.selectors import STAT_LABELS, area_chain_with_versions, node_stats
 
 from . import services
 from .choices import AreaKind
 from .filters import AreaFilterSet, BuildingFilterSet, GridFilterSet, HouseholdFilterSet
 from .forms import AreaForm, BuildingForm, HouseholdForm
 from .models import Area, Building, Household
+from .pages import page_context
 from .tables import AreaTable, BuildingTable, GridTable, HouseholdTable
 
 
@@ -64,16 +64,18 @@ class AreaDetailView(ObjectDetailView):
             .filter(path__startswith=area.path, depth=area.depth + 1)
             .order_by("kind", "code")
         )
-        # The breadcrumbs and the versions the node's cached figures are filed under: one query.
-        chain, known_versions = area_chain_with_versions(area.path)
-        stats = node_stats(user, area, known_versions=known_versions)
+        # The node's figures (with the breadcrumbs, read in the same query) and its Party organisations come
+        # from the apps that own them (``pages.register_page_context``).
         extra = {
-            "breadcrumbs": area_breadcrumbs(user, area, chain=chain),
             "children": children,
-            "stats": [(STAT_LABELS[k], v) for k, v in stats.items()],
+            "stats": [],
+            "party_orgs": [],
+            **page_context("area_detail", user, area),
             "is_leaf": is_leaf,
             "can_add_child": self.can("add"),
         }
+        if "breadcrumbs" not in extra:
+            extra["breadcrumbs"] = area_breadcrumbs(user, area)
         # The buildings table shows a link, the name, the code and the floors: nothing else is read (a
         # grid at city scale has a hundred buildings; their quarters' polygons were parsed for nothing).
         buildings = Building.objects.restrict(user).only("id", "scope_path", "name", "code", "floors")
@@ -82,11 +84,6 @@ class AreaDetailView(ObjectDetailView):
             extra["buildings"] = _with_urls(buildings.filter(grid=area)[:200])
         if area.kind == AreaKind.QUARTER:
             extra["buildings"] = _with_urls(buildings.filter(quarter=area)[:200])
-        from jiceng.party.models import PartyOrg
-
-        extra["party_orgs"] = (
-            PartyOrg.objects.restrict(user).filter(area=area).only("id", "scope_path", "name", "org_type")
-        )
         return extra
 
 
@@ -214,8 +211,6 @@ class HouseholdDetailView(ObjectDetailView):
     template_name = "territory/household_detail.html"
 
     def get_extra_context(self, obj):
-        from jiceng.people.models import Resident
-
         user = self.request.user
         crumbs = area_breadcrumbs(user, obj.building.grid, tail=[{"name": str(obj), "url": None}])
         return {
@@ -223,9 +218,8 @@ class HouseholdDetailView(ObjectDetailView):
             "can_add_member": user.scope.covers_path(
                 obj.scope_path, "people.add_resident", quarter_id=obj.building.quarter_id
             ),
-            "members": Resident.objects.restrict(user)
-            .filter(household=obj, deleted_at__isnull=True)
-            .order_by("relation_to_head", "birth_date"),
+            "members": [],
+            **page_context("household_detail", user, obj),  # the residents (``jiceng.people``)
         }
 
 

@@ -15,6 +15,7 @@ from jiceng.core.forms import bootstrapify
 from jiceng.orgs.choices import TERRITORY_ORG_KINDS, OrgKind
 from jiceng.orgs.models import Organisation
 from jiceng.territory.choices import AreaKind
+from jiceng.territory.geo import grid_for_point
 from jiceng.territory.models import Area, Building
 
 from . import policy
@@ -125,8 +126,6 @@ class LocationMixin(forms.Form):
             return None
         if not (-180 <= lng <= 180 and -90 <= lat <= 90):
             return None
-        from jiceng.territory.geo import grid_for_point
-
         return grid_for_point(lng, lat)
 
     def location_data(self) -> dict:

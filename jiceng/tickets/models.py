@@ -218,6 +218,14 @@ class Ticket(ScopedModel):
     def __str__(self):
         return f"{self.ticket_no} {self.title or self.description[:20]}"
 
+    #: Labels of the access log's ``field`` values that are not model fields (``tickets.services.REVEAL_FIELD``).
+    access_log_fields = {"reporter_contact": "诉求人联系方式"}
+
+    @property
+    def access_log_label(self) -> str:
+        """The access log's 对象: the ticket's number (its text may name people)."""
+        return f"工单 {self.ticket_no}"
+
     @classmethod
     def personal_scope_q(cls, scope, action):
         """A reporter sees (and may withdraw / rate) their own tickets; a department or unit member

@@ -80,9 +80,25 @@ def user_is_staff_for(user, ticket: Ticket) -> bool:
 
 
 def user_is_reporter(user, ticket: Ticket) -> bool:
+    """The reporter's own account — not the staff member who recorded the ticket for a caller (who may
+    submit the draft they recorded, ``user_recorded``, but never withdraw or rate as the reporter)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    return user.pk in (ticket.reporter_user_id, ticket.recorded_by_id)
+    return ticket.reporter_user_id is not None and user.pk == ticket.reporter_user_id
+
+
+def user_sees_as_reporter(user, ticket: Ticket) -> bool:
+    """The ticket is shown to ``user`` as to its reporter (the follow page, the reporter's photos only):
+    their own request, and they are neither territory staff nor a department's handler."""
+    if not user_is_reporter(user, ticket):
+        return False
+    return not user.scope.grants_with("tickets.view_ticket") and not any(
+        g.role == "unit_handler" for g in user.scope.grants
+    )
+
+
+def user_recorded(user, ticket: Ticket) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and user.pk == ticket.recorded_by_id
 
 
 def user_records_patrol_in_own_grid(user, ticket: Ticket) -> bool:
@@ -126,8 +142,8 @@ def user_reveals_reporter_name(user, ticket: Ticket) -> bool:
 def actor_may(user, ticket: Ticket, transition: Transition) -> bool:
     """The "who" column of the table, for this user and this ticket (the state is checked elsewhere)."""
     who = transition.who
-    if who == Actor.REPORTER:
-        return user_is_reporter(user, ticket)
+    if who == Actor.REPORTER:  # a recorded ticket's draft is submitted by whoever recorded it
+        return user_is_reporter(user, ticket) or (transition.action == "submit" and user_recorded(user, ticket))
     if who == Actor.HANDLER:
         return user_in_org(user, ticket.handler_org)
     if who == Actor.HANDLER_OR_CO:

@@ -6,11 +6,11 @@ import datetime as dt
 import math
 from statistics import mean
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from .choices import DONE_STATES, OPEN_STATES, SLA_RUNNING_STATES, Satisfaction, Status
-from .models import Ticket
+from .models import Ticket, TicketAttachment
 
 #: "Due soon" (临期): the deadline falls within this many hours.
 DUE_SOON_HOURS = 24
@@ -299,3 +299,28 @@ def todo(user, *, now: dt.datetime | None = None, rows: bool = True) -> dict:
         "overdue": sum(g["overdue"] for g in groups),
         "acts_for_orgs": bool(org_ids),
     }
+
+
+#: The events whose photos show the reporter what was done (the handler's 办结, 当场答复 or 当场处置).
+RESULT_PHOTO_ACTIONS = ("complete", "answer_directly", "handle_on_spot")
+
+
+def result_photos(ticket: Ticket) -> QuerySet:
+    """The photos of the latest 办结 (the department's "after" pictures), shown to the reporter with the
+    reply; photos of internal steps (progress notes, returns) stay with the handlers."""
+    latest = ticket.actions.filter(action__in=RESULT_PHOTO_ACTIONS).order_by("-created_at", "-id").first()
+    if latest is None:
+        return TicketAttachment.objects.none()
+    return TicketAttachment.objects.filter(ticket=ticket, action=latest).order_by("id")
+
+
+def attachments_visible_to(user, ticket: Ticket) -> QuerySet:
+    """The attachments of ``ticket`` that ``user`` (who may see the ticket) may open: the handlers all of
+    them; the reporter's own account, as on its follow page, only the photos sent with the request and
+    those of the latest 办结 — not the handlers' internal steps."""
+    from . import policy
+
+    items = TicketAttachment.objects.filter(ticket=ticket)
+    if not policy.user_sees_as_reporter(user, ticket):
+        return items
+    return items.filter(Q(action__isnull=True) | Q(pk__in=result_photos(ticket).values("pk")))

@@ -44,6 +44,7 @@ from .forms import ActionForm, IntakeForm, PatrolForm, ReportForm, worker_buildi
 from .models import Notification, Ticket, TicketAttachment
 from .states import TRANSITIONS
 from .tables import TicketTable, due_html
+from .todo import todo_context
 
 TICKET_RELATED = ("category", "grid", "building", "handler_org", "lead_org", "dispatcher_org", "whistle_org",
                   "handler_user", "merged_into", "recorded_by", "reporter_user")  # fmt: skip
@@ -158,7 +159,7 @@ def ticket_detail(request, pk):
     ticket = _ticket(request, pk)
     user = request.user
     services.notification_mark_read(actor=user, ticket=ticket)  # opening the ticket reads its notifications
-    if not is_ticket_staff(user) and policy.user_is_reporter(user, ticket) and not _is_unit_handler(user):
+    if policy.user_sees_as_reporter(user, ticket):
         return _follow_page(request, ticket, reporter=True)
     return render(request, "tickets/ticket_detail.html", detail_context(request, ticket))
 
@@ -314,9 +315,10 @@ def reveal_contact(request, pk):
 
 @login_required
 def attachment_file(request, pk, attachment):
-    """A ticket's photo, only for who may see the ticket (the media directory is not public)."""
+    """A ticket's photo, only for who may see the ticket (the media directory is not public), and of a
+    handler's internal step only for the handlers (``selectors.attachments_visible_to``)."""
     ticket = _ticket(request, pk)
-    item = TicketAttachment.objects.filter(ticket=ticket, pk=attachment).first()
+    item = selectors.attachments_visible_to(request.user, ticket).filter(pk=attachment).first()
     if item is None or not item.file:
         raise Http404("未找到图片。")
     response = FileResponse(item.file.open("rb"), content_type=item.content_type)
@@ -443,17 +445,6 @@ def todo(request):
     return render(request, "tickets/todo.html", todo_context(user))
 
 
-def todo_context(user) -> dict:
-    from urllib.parse import urlencode
-
-    data = selectors.todo(user)
-    for group in data["groups"]:
-        group["url"] = f"{reverse('tickets:list')}?{urlencode(group['params'])}"
-        for ticket in group["tickets"]:
-            ticket.due_text = due_html(ticket)
-    return {"title": "我的待办", "todo": data}
-
-
 # --- the reporter's side -----------------------------------------------------------------------
 
 
@@ -496,17 +487,8 @@ def _follow_page(request, ticket, *, reporter: bool, status: int = 200, anonymou
     return render(request, "tickets/m/follow.html", context, status=status)
 
 
-#: The events whose photos show the reporter what was done (the handler's 办结, 当场答复 or 当场处置).
-RESULT_PHOTO_ACTIONS = ("complete", "answer_directly", "handle_on_spot")
-
-
 def _result_photos(ticket: Ticket) -> list[TicketAttachment]:
-    """The photos of the latest 办结 (the department's "after" pictures), shown to the reporter with the
-    reply; photos of internal steps (progress notes, returns) stay with the handlers."""
-    latest = ticket.actions.filter(action__in=RESULT_PHOTO_ACTIONS).order_by("-created_at", "-id").first()
-    if latest is None:
-        return []
-    return list(TicketAttachment.objects.filter(ticket=ticket, action=latest).order_by("id"))
+    return list(selectors.result_photos(ticket))
 
 
 def _looked_up(request, number: str, code: str) -> tuple[Ticket | None, str, int]:

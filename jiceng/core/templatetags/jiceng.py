@@ -54,6 +54,20 @@ def _rendered_nav(roles: tuple[str, ...], section: str, area_kinds: tuple[str, .
     return mark_safe(get_template("components/nav.html").render({"request": request, "user": user}))
 
 
+@register.simple_tag
+def static_or_plain(path):
+    """``{% static %}`` (the fingerprinted name under the production manifest storage), or the plain
+    ``STATIC_URL`` path should the manifest lack it: the error pages must render even then (the 500 page
+    is what a broken deployment shows); collectstatic keeps the unhashed copy, which still serves."""
+    from django.conf import settings
+    from django.templatetags.static import static
+
+    try:
+        return static(path)
+    except ValueError:  # "Missing staticfiles manifest entry"
+        return settings.STATIC_URL + path
+
+
 @register.inclusion_tag("components/field.html")
 def field(bound_field):
     return {"field": bound_field}

@@ -8,7 +8,7 @@ from django.template.loader import get_template
 from django.test import RequestFactory
 
 from jiceng.core.templatetags.jiceng import _rendered_nav
-from jiceng.demo.builder import DEMO_ACCOUNTS
+from jiceng.demo.accounts import DEMO_ACCOUNTS
 
 pytestmark = pytest.mark.django_db
 

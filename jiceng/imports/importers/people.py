@@ -12,7 +12,6 @@ from jiceng.core import excel
 from jiceng.core.bulk import reserve_ids
 from jiceng.core.errors import OutOfScope
 from jiceng.core.services import require_scope
-from jiceng.party.choices import PoliticalStatus
 from jiceng.people import services
 from jiceng.people.choices import (
     Education,
@@ -20,6 +19,7 @@ from jiceng.people.choices import (
     Gender,
     IdType,
     MaritalStatus,
+    PoliticalStatus,
     PopulationType,
     Qualification,
     Relation,

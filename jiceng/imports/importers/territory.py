@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from jiceng.core.validators import normalise_text
 from jiceng.territory import services
 from jiceng.territory.choices import AreaKind, BuildingUsage, DwellingUsage, GridType, HukouType
 from jiceng.territory.models import Area, Building, Household
@@ -198,8 +199,6 @@ ROOM_IN_ADDRESS = re.compile(r"(?P<number>\d+)(?:栋|号楼|幢)(?P<room>[\d\-�
 
 def resolve_address(importer: Importer, grid: Area, address: str):
     """“…文昌花园小区01-1栋1-101室” → (building, room) within ``grid``; (None, "") when it does not resolve."""
-    from jiceng.core.validators import normalise_text
-
     text = normalise_text(address)
     cache = importer.__dict__.setdefault("_names_by_grid", {})
     if grid.pk not in cache:

@@ -1,8 +1,9 @@
 """Shared fixtures-by-name of the Party tests: the demo tree's branches, committees and a member's data."""
 
+from jiceng.core.dates import add_years
 from jiceng.core.tests.helpers import area, years_ago
 from jiceng.party.choices import OrgType
-from jiceng.party.models import PartyOrg, add_years
+from jiceng.party.models import PartyOrg
 
 WENCHANG_Q1, WENCHANG_Q2, DOUGANG_Q1 = "341103003012Q01", "341103003012Q02", "341103003009Q01"
 

@@ -6,10 +6,11 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from jiceng.audit.models import AuditLog
+from jiceng.core.dates import add_years
 from jiceng.core.errors import OutOfScope
 from jiceng.core.tests.helpers import area, new_user, writes_nothing, years_ago
 from jiceng.party.choices import MemberStatus, OrgType
-from jiceng.party.models import CentralHousehold, CommitteeSeat, PartyGroup, PartyMember, PartyOrg, add_years
+from jiceng.party.models import CentralHousehold, CommitteeSeat, PartyGroup, PartyMember, PartyOrg
 from jiceng.party.selectors import current_secretary, term_alerts
 from jiceng.party.services import (
     central_household_create,

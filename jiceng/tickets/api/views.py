@@ -157,7 +157,7 @@ class TicketViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     def attachment_download(self, request, pk=None, attachment_id=None):
         """下载附件：以附件方式返回文件（Content-Disposition 带原文件名）。"""
         ticket = self.get_object()
-        item = ticket.attachments.filter(pk=attachment_id).first()
+        item = selectors.attachments_visible_to(request.user, ticket).filter(pk=attachment_id).first()
         if item is None or not item.file:
             raise NotFound("未找到附件。")
         try:

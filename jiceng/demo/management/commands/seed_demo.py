@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from jiceng.demo.builder import DEMO_ACCOUNTS, DEMO_PASSWORD, build, demo_exists
+from jiceng.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
+from jiceng.demo.builder import build, demo_exists
 
 
 class Command(BaseCommand):

@@ -3,6 +3,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from jiceng.accounts.models import User
 from jiceng.open311.models import ApiKey
 from jiceng.open311.services import api_key_create
 
@@ -12,13 +13,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["create", "list", "disable"])
-        parser.add_argument("prefix", nargs="?", help="disable：密钥前缀")
+        parser.add_argument("prefix", nargs="?", help="disable：密钥前缀（以 - 开头的旧密钥前缀写在 -- 之后）")
         parser.add_argument("--name", default="")
         parser.add_argument("--owner", default="", help="责任账号的用户名")
 
     def handle(self, *args, action, prefix=None, name="", owner="", **options):
-        from jiceng.accounts.models import User
-
         if action == "list":
             for key in ApiKey.objects.select_related("owner"):
                 state = "启用" if key.is_active else "停用"

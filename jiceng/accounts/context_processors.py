@@ -1,4 +1,8 @@
+"""What every page's template needs about the logged-in account (the navbar, the demo's notices)."""
+
 from django.conf import settings
+
+from .middleware import gate_url
 
 
 def jiceng(request):
@@ -11,8 +15,6 @@ def jiceng(request):
         and settings.DEBUG
         and not (hasattr(user, "is_verified") and user.is_verified())
     )
-    from jiceng.accounts.middleware import gate_url
-
     return {
         "DEBUG": settings.DEBUG,
         "demo_otp_skipped": demo_otp_skipped,
