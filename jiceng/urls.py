@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("jiceng.dashboards.urls")),
     path("territory/", include("jiceng.territory.urls")),
     path("party/", include("jiceng.party.urls")),
+    path("orgs/", include("jiceng.orgs.urls")),
     path("people/", include("jiceng.people.urls")),
     path("audit/", include("jiceng.audit.urls")),
     path("imports/", include("jiceng.imports.urls")),

@@ -65,7 +65,7 @@ def _scoped_views():
         model = getattr(view_class, "model", None) if view_class is not None else None
         if model is None:
             continue
-        field = getattr(model, "scope_path_field", "scope_path")
+        field = getattr(model, "scope_path_field", "scope_path").split("__")[0]  # or through a relation
         if field not in {f.name for f in model._meta.get_fields()}:
             continue  # not a tree-scoped model (e.g. accounts; tested in its own app)
         out.append((name, pattern, view_class))

@@ -29,6 +29,10 @@ TICKETS_PERSONAL = (
 #: import nothing; a resident may file one request (``tickets.add_ticket``) but never load a file of them.
 IMPORT_ROSTERS = ("territory.import_*", "party.import_*", "people.import_*")
 IMPORT_HOTLINE = "tickets.import_ticket"  # 12345 work orders: received by the street's and community's intake
+#: 组织机构 (jiceng.orgs): the organisations that are not territory nodes, managed on the node they
+#: serve — the district's for 职能部门, a street's for the units, property companies and owners'
+#: committees serving it.
+ORGS_MANAGE = ("orgs.view_organisation", "orgs.add_organisation", "orgs.change_organisation")
 BUSINESS_MODELS_EDIT = [
     "territory.add_*", "territory.change_*",
     "party.add_*", "party.change_*",
@@ -64,6 +68,7 @@ ROLES: dict[str, Role] = {
                 "*.export_*",
                 *IMPORT_ROSTERS,
                 "tickets.*",  # includes tickets.configure_ticket (时限设置、工作日历) and tickets.import_ticket
+                *ORGS_MANAGE,
             ),  # fmt: skip
         ),
         Role(
@@ -78,6 +83,7 @@ ROLES: dict[str, Role] = {
                 *IMPORT_ROSTERS,
                 IMPORT_HOTLINE,
                 *TICKETS_FULL,
+                *ORGS_MANAGE,
             ),  # fmt: skip
         ),
         Role(

@@ -24,6 +24,7 @@ from jiceng.core.entities import entity_for
 from jiceng.core.masking import mask_id_number, mask_phone
 from jiceng.core.names import given_name_of
 from jiceng.open311.services import ensure_demo_api_key
+from jiceng.orgs.demo import seed_organisations
 from jiceng.party.choices import OrgType, SeatRole, SecretaryChannel
 from jiceng.party.models import CentralHousehold, CommitteeSeat, PartyGroup, PartyMember, PartyOrg
 from jiceng.party.services import member_derive, refresh_org_counts
@@ -91,6 +92,7 @@ def build(scale: int = 20000, *, seed: int = 20260101, log=print, today: dt.date
         _build_accounts(areas, residents, orgs, workers, log)
         _build_brands(areas, orgs, today, log)
         seed_ticket_history(scale=scale, today=today, password=DEMO_PASSWORD, seed=seed, log=log)
+        seed_organisations(areas["district"], log=log)
         ensure_demo_api_key(log=log)
         audit_record(action="seed_demo", detail={"scale": scale, "seed": seed}, username="seed_demo", scope_path="")
         # bulk_create sends no signals: invalidate every cached figure of the new tree at commit.

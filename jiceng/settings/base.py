@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "jiceng.audit",
     "jiceng.territory",
     "jiceng.party",
+    "jiceng.orgs",
     "jiceng.people",
     "jiceng.tickets",
     "jiceng.brands",

@@ -77,21 +77,6 @@ class Satisfaction(models.TextChoices):
     UNSATISFIED = "unsatisfied", "不满意"
 
 
-class OrgKind(models.TextChoices):
-    """Who can handle a ticket: a node of the territory tree, or a department / co-building unit."""
-
-    GRID = "grid", "网格"
-    COMMUNITY = "community", "社区"
-    STREET = "street", "街道"
-    DISTRICT = "district", "区"
-    DEPARTMENT = "department", "职能部门"
-    UNIT = "unit", "共建单位"
-
-
-#: Territory org kinds, from the lowest level up (an org is "higher" when it is an ancestor).
-TERRITORY_ORG_KINDS = (OrgKind.GRID, OrgKind.COMMUNITY, OrgKind.STREET, OrgKind.DISTRICT)
-
-
 class RejectReason(models.TextChoices):
     OUT_OF_SCOPE = "out_of_scope", "不属受理范围"
     INCOMPLETE = "incomplete", "信息不全"

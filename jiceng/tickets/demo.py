@@ -8,7 +8,7 @@ across all tickets): the table's states and guards hold and the handlers set the
 step's past time as "now"; a replay writes no audit row and sends no notification. Some stall (overdue, with the 黄牌 / 红牌 the overdue job would have given), some are
 rated 不满意 and sent back (发回重办), some are merged, escalated or whistled to a department.
 
-Also creates the district's departments and co-building units as ``HandlerOrg`` rows, a handler org
+Also creates the district's departments and co-building units as ``Organisation`` rows, a handler org
 for every district / street / community / grid node, and one department account ``dept_chengguan``
 (区城市管理局经办人, role ``unit_handler``) so the 吹哨报到 loop can be tried.
 """
@@ -22,11 +22,13 @@ from django.utils import timezone
 
 from jiceng.core import workdays
 from jiceng.core.crypto import encrypt
+from jiceng.orgs.choices import OrgKind
+from jiceng.orgs.models import Organisation
 from jiceng.territory.choices import AreaKind
 from jiceng.territory.models import Area, Building
 
-from .choices import OPEN_STATES, Channel, OrgKind, Satisfaction, Status, SuperviseLevel, Urgency
-from .models import Category, HandlerOrg, Ticket, TicketAction, TicketSequence
+from .choices import OPEN_STATES, Channel, Satisfaction, Status, SuperviseLevel, Urgency
+from .models import Category, Ticket, TicketAction, TicketSequence
 from .services import DEFAULT_DISPATCH_HOURS, DEFAULT_FEEDBACK_OTHER, DEFAULT_FEEDBACK_WORKDAYS, phone_hash_for
 from .workflow import TICKETS
 
@@ -60,22 +62,22 @@ DESCRIPTIONS = {
 }
 
 
-def _ensure_orgs(district_code: str) -> tuple[dict[int, HandlerOrg], list[HandlerOrg]]:
+def _ensure_orgs(district_code: str) -> tuple[dict[int, Organisation], list[Organisation]]:
     district = Area.objects.get(code=district_code)
     areas = list(Area.objects.filter(path__startswith=district.path, kind__in=list(AREA_ORG)))
-    existing = {o.area_id for o in HandlerOrg.objects.filter(kind__in=list(AREA_ORG.values()))}
-    HandlerOrg.objects.bulk_create(
-        [HandlerOrg(kind=AREA_ORG[a.kind], name=a.name, area=a) for a in areas if a.pk not in existing]
+    existing = {o.area_id for o in Organisation.objects.filter(kind__in=list(AREA_ORG.values()))}
+    Organisation.objects.bulk_create(
+        [Organisation(kind=AREA_ORG[a.kind], name=a.name, area=a) for a in areas if a.pk not in existing]
     )
-    by_area = {o.area_id: o for o in HandlerOrg.objects.filter(kind__in=list(AREA_ORG.values()))}
+    by_area = {o.area_id: o for o in Organisation.objects.filter(kind__in=list(AREA_ORG.values()))}
     departments = []
     for kind, name in DEPARTMENTS:
-        org, _ = HandlerOrg.objects.get_or_create(kind=kind, name=name, defaults={"area": district})
+        org, _ = Organisation.objects.get_or_create(kind=kind, name=name, defaults={"area": district})
         departments.append(org)
     return by_area, departments
 
 
-def _department_account(district: Area, department: HandlerOrg, password: str):
+def _department_account(district: Area, department: Organisation, password: str):
     from jiceng.accounts.models import RoleGrant, User
 
     user, created = User.objects.get_or_create(

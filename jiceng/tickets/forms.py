@@ -12,22 +12,22 @@ from django import forms
 from django.db.models import Q
 
 from jiceng.core.forms import bootstrapify
+from jiceng.orgs.choices import TERRITORY_ORG_KINDS, OrgKind
+from jiceng.orgs.models import Organisation
 from jiceng.territory.choices import AreaKind
 from jiceng.territory.geo import grid_for_point
 from jiceng.territory.models import Area, Building
 
 from . import policy
 from .choices import (
-    TERRITORY_ORG_KINDS,
     CategoryKind,
     Channel,
-    OrgKind,
     RejectReason,
     Satisfaction,
     SuperviseLevel,
     Urgency,
 )
-from .models import Category, HandlerOrg, Ticket
+from .models import Category, Ticket
 from .services import IMAGE_SIGNATURES, MAX_ATTACHMENT_BYTES
 from .states import TRANSITIONS
 
@@ -317,7 +317,7 @@ def dispatch_targets(ticket: Ticket):
     """Organisations the holder may dispatch to: own or lower territory orgs covering the place, and
     departments / co-building units serving it (the service re-checks every rule)."""
     holder = ticket.handler_org
-    orgs = HandlerOrg.objects.filter(is_active=True).select_related("area")
+    orgs = Organisation.objects.filter(is_active=True).select_related("area")
     out = []
     for org in orgs:
         path = org.area.path
@@ -339,7 +339,7 @@ def escalation_targets(ticket: Ticket):
     if holder.is_territory:
         prefixes = prefixes[:-1]
     return list(
-        HandlerOrg.objects.filter(area__path__in=prefixes, kind__in=[k.value for k in TERRITORY_ORG_KINDS])
+        Organisation.objects.filter(area__path__in=prefixes, kind__in=[k.value for k in TERRITORY_ORG_KINDS])
         .select_related("area")
         .order_by("-area__depth")
     )
@@ -348,7 +348,7 @@ def escalation_targets(ticket: Ticket):
 def whistle_targets(ticket: Ticket):
     return [
         o
-        for o in HandlerOrg.objects.filter(kind=OrgKind.DEPARTMENT, is_active=True).select_related("area")
+        for o in Organisation.objects.filter(kind=OrgKind.DEPARTMENT, is_active=True).select_related("area")
         if ticket.scope_path.startswith(o.area.path)
     ]
 
@@ -383,9 +383,9 @@ class ActionForm(forms.Form):
         if "lead_org" in needed:
             targets = dispatch_targets(ticket)
             ids = [o.pk for o in targets]
-            f["lead_org"] = OrgChoiceField(label="牵头单位", queryset=HandlerOrg.objects.filter(pk__in=ids))
+            f["lead_org"] = OrgChoiceField(label="牵头单位", queryset=Organisation.objects.filter(pk__in=ids))
             f["co_orgs"] = forms.ModelMultipleChoiceField(
-                label="协办单位", queryset=HandlerOrg.objects.filter(pk__in=ids), required=False,
+                label="协办单位", queryset=Organisation.objects.filter(pk__in=ids), required=False,
                 widget=forms.SelectMultiple(attrs={"size": 4}),
             )  # fmt: skip
             f["sla_days"] = forms.IntegerField(
@@ -394,11 +394,11 @@ class ActionForm(forms.Form):
         if "to_org" in needed:
             ids = [o.pk for o in escalation_targets(ticket)]
             # Nearest level first (社区 → 街道 → 区), as ``escalation_targets`` lists them, not by kind's code.
-            queryset = HandlerOrg.objects.filter(pk__in=ids).order_by("-area__depth", "name")
+            queryset = Organisation.objects.filter(pk__in=ids).order_by("-area__depth", "name")
             f["to_org"] = OrgChoiceField(label="上报至", queryset=queryset)
         if "department" in needed:
             ids = [o.pk for o in whistle_targets(ticket)]
-            f["department"] = OrgChoiceField(label="报到部门", queryset=HandlerOrg.objects.filter(pk__in=ids))
+            f["department"] = OrgChoiceField(label="报到部门", queryset=Organisation.objects.filter(pk__in=ids))
             f["deadline"] = forms.DateTimeField(
                 label="报到时限", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
             )

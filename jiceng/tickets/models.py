@@ -13,13 +13,12 @@ from django.utils import timezone
 from jiceng.core.crypto import EncryptedCharField
 from jiceng.core.masking import mask_name, mask_phone
 from jiceng.core.scoping import ScopedModel
+from jiceng.orgs.models import Organisation
 
 from .choices import (
-    TERRITORY_ORG_KINDS,
     CategoryKind,
     Channel,
     NotificationKind,
-    OrgKind,
     Satisfaction,
     Status,
     SuperviseLevel,
@@ -86,50 +85,6 @@ class SlaRule(models.Model):
         return f"{self.get_kind_display()}·{self.get_urgency_display()}"
 
 
-class HandlerOrg(models.Model):
-    """An organisation that can hold a ticket (承办单位): a territory node, a department, a co-building unit.
-
-    Territory orgs mirror one ``Area`` each and their people are whoever holds a ticket role on that
-    node (so no membership list to keep in sync). Departments (区职能部门) and co-building units are
-    attached to the node they serve (``area``: usually the district) and list their ``members``.
-    """
-
-    kind = models.CharField("类型", max_length=16, choices=OrgKind.choices)
-    name = models.CharField("名称", max_length=100)
-    area = models.ForeignKey(
-        "territory.Area", verbose_name="所属辖区节点", on_delete=models.PROTECT, related_name="handler_orgs"
-    )
-    members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, verbose_name="经办人员", blank=True, related_name="handler_orgs"
-    )
-    is_active = models.BooleanField("启用", default=True)
-
-    class Meta:
-        verbose_name = "承办单位"
-        verbose_name_plural = "承办单位"
-        ordering = ["kind", "name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["area"],
-                condition=Q(kind__in=[k.value for k in TERRITORY_ORG_KINDS]),
-                name="uniq_territory_handler_org",
-            )
-        ]
-
-    def __str__(self):
-        return self.name
-
-    @property
-    def is_territory(self) -> bool:
-        return self.kind in TERRITORY_ORG_KINDS
-
-    @property
-    def level(self) -> int:
-        """0 grid, 1 community, 2 street, 3 district; departments and units rank with the district."""
-        order = {OrgKind.GRID: 0, OrgKind.COMMUNITY: 1, OrgKind.STREET: 2, OrgKind.DISTRICT: 3}
-        return order.get(self.kind, 3)
-
-
 class TicketSequence(models.Model):
     """The last serial used for a day's ticket numbers (``YYYYMMDD`` + 4 digits), taken under a row lock."""
 
@@ -186,20 +141,20 @@ class Ticket(ScopedModel):
     # Handling
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
     handler_org = models.ForeignKey(
-        HandlerOrg, verbose_name="当前承办单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Organisation, verbose_name="当前承办单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     handler_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="当前经办人", null=True, blank=True,
         on_delete=models.SET_NULL, related_name="handling_tickets",
     )  # fmt: skip
     dispatcher_org = models.ForeignKey(
-        HandlerOrg, verbose_name="派单单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        Organisation, verbose_name="派单单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         help_text="退单时工单回到此单位重新派单（改派）。",
     )  # fmt: skip
     lead_org = models.ForeignKey(
-        HandlerOrg, verbose_name="牵头单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Organisation, verbose_name="牵头单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    co_orgs = models.ManyToManyField(HandlerOrg, verbose_name="协办单位", blank=True, related_name="co_tickets")
+    co_orgs = models.ManyToManyField(Organisation, verbose_name="协办单位", blank=True, related_name="co_tickets")
     reply = models.TextField("答复内容", blank=True)
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="办结人", null=True, blank=True, on_delete=models.SET_NULL,
@@ -207,7 +162,7 @@ class Ticket(ScopedModel):
     )  # fmt: skip
     # 吹哨报到
     whistle_org = models.ForeignKey(
-        HandlerOrg, verbose_name="吹哨报到部门", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Organisation, verbose_name="吹哨报到部门", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     whistle_deadline = models.DateTimeField("报到时限", null=True, blank=True)
     whistle_reported_at = models.DateTimeField("报到时间", null=True, blank=True)
@@ -277,8 +232,8 @@ class Ticket(ScopedModel):
         sees the tickets their organisation currently holds, leads, co-handles or was whistled for."""
         if action not in ("view", "change"):
             return None
-        orgs = HandlerOrg.objects.filter(members=scope.user_id).values("pk")
-        co = cls.co_orgs.through.objects.filter(handlerorg_id__in=orgs).values("ticket_id")
+        orgs = Organisation.objects.filter(members=scope.user_id).values("pk")
+        co = cls.co_orgs.through.objects.filter(organisation_id__in=orgs).values("ticket_id")
         return (
             Q(reporter_user_id=scope.user_id)
             | Q(handler_org__in=orgs)
@@ -314,7 +269,7 @@ class TicketAction(models.Model):
     )  # fmt: skip
     actor_name = models.CharField("操作人名称", max_length=100, blank=True, help_text="系统任务为“系统”。")
     org = models.ForeignKey(
-        HandlerOrg, verbose_name="操作单位", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Organisation, verbose_name="操作单位", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     action = models.CharField("操作", max_length=32)
     from_status = models.CharField("原状态", max_length=16, choices=Status.choices, blank=True)

@@ -11,10 +11,11 @@ departments and units rank with the node they serve (the district), so the distr
 
 from __future__ import annotations
 
+from jiceng.orgs.choices import OrgKind
+from jiceng.orgs.models import Organisation
 from jiceng.territory.models import Area
 
-from .choices import OrgKind
-from .models import HandlerOrg, Ticket
+from .models import Ticket
 from .states import Actor, Transition
 
 PERM = "tickets.change_ticket"
@@ -27,7 +28,7 @@ def _handling_grants(user):
     return user.scope.grants_with(PERM)
 
 
-def _org_path(org: HandlerOrg) -> str:
+def _org_path(org: Organisation) -> str:
     cached = getattr(org, "_area_path", None)
     if cached is None:
         cached = org.area.path
@@ -35,7 +36,7 @@ def _org_path(org: HandlerOrg) -> str:
     return cached
 
 
-def user_in_org(user, org: HandlerOrg | None) -> bool:
+def user_in_org(user, org: Organisation | None) -> bool:
     """Whether ``user`` is one of the people of ``org`` (may accept, sign, handle for it)."""
     if org is None or user is None or not getattr(user, "is_authenticated", False):
         return False
@@ -49,12 +50,12 @@ def user_in_org(user, org: HandlerOrg | None) -> bool:
         return False
     cache = user.__dict__.setdefault("_handler_org_ids", None)
     if cache is None:
-        cache = set(HandlerOrg.objects.filter(members=user).values_list("pk", flat=True))
+        cache = set(Organisation.objects.filter(members=user).values_list("pk", flat=True))
         user.__dict__["_handler_org_ids"] = cache
     return org.pk in cache
 
 
-def user_supervises(user, org: HandlerOrg | None) -> bool:
+def user_supervises(user, org: Organisation | None) -> bool:
     """Whether ``user`` belongs to an organisation above ``org`` (may 督办 / 批示 / approve / terminate)."""
     if org is None:
         return False

@@ -213,8 +213,9 @@ def user_org_ids(user) -> list[int]:
     """The organisations ``user`` acts for (one query): the territory orgs of the nodes of their
     ticket-handling grants — a community also acts for its grids (``policy.user_in_org``) — and the
     departments / units listing them as members."""
-    from .choices import OrgKind
-    from .models import HandlerOrg
+    from jiceng.orgs.choices import OrgKind
+    from jiceng.orgs.models import Organisation
+
     from .policy import PERM
 
     q = Q(members=user.pk)
@@ -223,7 +224,7 @@ def user_org_ids(user) -> list[int]:
                                                                     OrgKind.DISTRICT)])  # fmt: skip
         if grant.area_kind == "community":
             q |= Q(kind=OrgKind.GRID, area__path__startswith=grant.area_path)
-    return list(HandlerOrg.objects.filter(q).values_list("pk", flat=True).distinct())
+    return list(Organisation.objects.filter(q).values_list("pk", flat=True).distinct())
 
 
 def _todo_qs(user, org_ids: list[int]) -> dict[str, Q]:

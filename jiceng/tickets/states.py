@@ -32,8 +32,9 @@ from __future__ import annotations
 from enum import StrEnum
 
 from jiceng.core.workflow import Guard, Transition
+from jiceng.orgs.choices import OrgKind
 
-from .choices import OPEN_STATES, CategoryKind, Channel, OrgKind, Status
+from .choices import OPEN_STATES, CategoryKind, Channel, Status
 
 __all__ = ["Actor", "Transition", "TRANSITIONS", "GUARDS", "GUARD_MESSAGES", "guard_passes", "transitions_from"]
 

@@ -14,9 +14,10 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from jiceng.api.base import PhoneField
+from jiceng.orgs.models import Organisation
 from jiceng.tickets import policy, workflow
 from jiceng.tickets.choices import Channel, Satisfaction, Urgency
-from jiceng.tickets.models import Category, HandlerOrg, Notification, Ticket, TicketAction, TicketAttachment
+from jiceng.tickets.models import Category, Notification, Ticket, TicketAction, TicketAttachment
 from jiceng.tickets.selectors import is_overdue
 from jiceng.tickets.states import TRANSITIONS
 
@@ -30,12 +31,12 @@ class CategorySerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "kind_display", "name", "service_code", "description", "attributes"]
 
 
-class HandlerOrgSerializer(serializers.ModelSerializer):
+class OrganisationSerializer(serializers.ModelSerializer):
     kind = serializers.CharField(read_only=True, label="类型代码")
     kind_display = serializers.CharField(source="get_kind_display", read_only=True, label="类型名称")
 
     class Meta:
-        model = HandlerOrg
+        model = Organisation
         fields = ["id", "kind", "kind_display", "name", "area"]
 
 
@@ -140,7 +141,7 @@ class TicketDetailSerializer(TicketSerializer):
     allowed_actions = serializers.SerializerMethodField(label="当前可执行的操作")
     events = serializers.SerializerMethodField(label="流转记录")
     attachments = AttachmentSerializer(many=True, read_only=True)
-    co_orgs = HandlerOrgSerializer(many=True, read_only=True)
+    co_orgs = OrganisationSerializer(many=True, read_only=True)
     dispatcher_org_name = serializers.CharField(source="dispatcher_org.name", read_only=True, default="")
     whistle_org_name = serializers.CharField(source="whistle_org.name", read_only=True, default="")
 

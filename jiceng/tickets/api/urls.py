@@ -9,7 +9,7 @@ router = DefaultRouter()
 router.include_root_view = False
 router.register("tickets", views.TicketViewSet, basename="ticket")
 router.register("ticket-categories", views.CategoryViewSet, basename="ticketcategory")
-router.register("handler-orgs", views.HandlerOrgViewSet, basename="handlerorg")
+router.register("handler-orgs", views.OrganisationViewSet, basename="handlerorg")
 router.register("notifications", views.NotificationViewSet, basename="notification")
 
 urlpatterns = [

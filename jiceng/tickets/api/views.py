@@ -24,16 +24,17 @@ from rest_framework.views import APIView
 from jiceng.api.base import ApiAccess, ScopedReadOnlyViewSet
 from jiceng.core.errors import Conflict
 from jiceng.core.scoping import get_scoped_object_or_404
+from jiceng.orgs.models import Organisation
 from jiceng.territory.models import Area
 from jiceng.tickets import selectors, services
-from jiceng.tickets.models import Category, HandlerOrg, Notification, Ticket
+from jiceng.tickets.models import Category, Notification, Ticket
 
 from .filters import TicketFilterSet
 from .serializers import (
     AttachmentSerializer,
     CategorySerializer,
-    HandlerOrgSerializer,
     NotificationSerializer,
+    OrganisationSerializer,
     RevealContactSerializer,
     StatsQuerySerializer,
     TicketCreateSerializer,
@@ -232,24 +233,24 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = None
 
 
-class HandlerOrgViewSet(viewsets.ReadOnlyModelViewSet):
+class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
     """可派单的承办单位：本人管辖范围内的街道、社区、网格，以及职能部门和共建单位。"""
 
     permission_classes = [ApiAccess]
-    serializer_class = HandlerOrgSerializer
-    queryset = HandlerOrg.objects.none()  # the real one depends on the caller (get_queryset)
+    serializer_class = OrganisationSerializer
+    queryset = Organisation.objects.none()  # the real one depends on the caller (get_queryset)
     filterset_fields = ["kind"]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
-            return HandlerOrg.objects.none()
+            return Organisation.objects.none()
         grants = self.request.user.scope.grants_with("tickets.change_ticket")
         own = Q(pk__in=[])
         for grant in grants:
             own |= Q(area__path__startswith=grant.area_path)
         territory = Q(kind__in=["grid", "community", "street", "district"])
         return (
-            HandlerOrg.objects.filter(is_active=True)
+            Organisation.objects.filter(is_active=True)
             .filter((territory & own) | ~territory)
             .select_related("area")
             .order_by("kind", "name")

@@ -13,12 +13,14 @@ from django.utils.dateparse import parse_datetime
 
 from jiceng.core import workdays
 from jiceng.core.workflow import Step
+from jiceng.orgs.choices import OrgKind
+from jiceng.orgs.models import Organisation
 from jiceng.territory.choices import AreaKind
 from jiceng.territory.models import Area
 
 from .. import policy
-from ..choices import OPEN_STATES, NotificationKind, OrgKind, RejectReason, Satisfaction, Status, SuperviseLevel
-from ..models import HandlerOrg, Ticket, TicketAction, TicketAttachment
+from ..choices import OPEN_STATES, NotificationKind, RejectReason, Satisfaction, Status, SuperviseLevel
+from ..models import Ticket, TicketAction, TicketAttachment
 from ..states import TRANSITIONS, UNSATISFIED_TARGET
 from .attachments import attachments_for_event
 from .config import sla_for
@@ -55,20 +57,20 @@ def _datetime(payload, key, label) -> dt.datetime:
     return parsed
 
 
-def _org(value, key, label) -> HandlerOrg:
-    if isinstance(value, HandlerOrg):
+def _org(value, key, label) -> Organisation:
+    if isinstance(value, Organisation):
         org = value
     else:
         try:
-            org = HandlerOrg.objects.select_related("area").get(pk=int(value), is_active=True)
-        except (TypeError, ValueError, HandlerOrg.DoesNotExist):
+            org = Organisation.objects.select_related("area").get(pk=int(value), is_active=True)
+        except (TypeError, ValueError, Organisation.DoesNotExist):
             raise ValidationError({key: f"{label}不存在。"})
     if not org.is_active:
         raise ValidationError({key: f"{label}已停用。"})
     return org
 
 
-def _may_receive(holder: HandlerOrg, target: HandlerOrg, ticket: Ticket) -> str | None:
+def _may_receive(holder: Organisation, target: Organisation, ticket: Ticket) -> str | None:
     """Why ``holder`` may not dispatch to ``target`` (None: it may)."""
     if target.is_territory:
         if not holder.is_territory:

@@ -9,12 +9,14 @@ from django.utils import timezone
 
 from jiceng.accounts.roles import ROLES
 from jiceng.core.workflow import Outbox
+from jiceng.orgs.choices import OrgKind
+from jiceng.orgs.models import Organisation
 from jiceng.territory.choices import AreaKind
 from jiceng.territory.models import Area
 
 from .. import policy
-from ..choices import NotificationKind, OrgKind
-from ..models import HandlerOrg, Notification, Ticket
+from ..choices import NotificationKind
+from ..models import Notification, Ticket
 
 # --- organisations and recipients --------------------------------------------------------------
 
@@ -26,16 +28,16 @@ AREA_ORG_KIND = {
 }
 
 
-def handler_org_for_area(area: Area) -> HandlerOrg:
+def handler_org_for_area(area: Area) -> Organisation:
     """The organisation of a territory node (created on first use; quarters have none — use their grid)."""
     kind = AREA_ORG_KIND.get(area.kind)
     if kind is None:
         raise ValidationError("小区不是承办单位，请选择其所在网格或社区。")
-    org, _ = HandlerOrg.objects.get_or_create(area=area, kind=kind, defaults={"name": area.name})
+    org, _ = Organisation.objects.get_or_create(area=area, kind=kind, defaults={"name": area.name})
     return org
 
 
-def org_user_ids(org: HandlerOrg | None) -> set[int]:
+def org_user_ids(org: Organisation | None) -> set[int]:
     """The people to notify for an organisation: ticket-handling grants on its node, its grid workers,
     or its listed members."""
     from jiceng.accounts.models import RoleGrant
@@ -56,11 +58,11 @@ def org_user_ids(org: HandlerOrg | None) -> set[int]:
     return ids
 
 
-def _user_orgs(user) -> list[HandlerOrg]:
-    return list(HandlerOrg.objects.filter(members=user)) if user is not None and user.pk else []
+def _user_orgs(user) -> list[Organisation]:
+    return list(Organisation.objects.filter(members=user)) if user is not None and user.pk else []
 
 
-def acting_org(user, ticket: Ticket) -> HandlerOrg | None:
+def acting_org(user, ticket: Ticket) -> Organisation | None:
     """The organisation on whose behalf ``user`` acts on ``ticket`` (for the event row)."""
     if user is None:
         return None

@@ -18,9 +18,10 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from jiceng.core import workdays
+from jiceng.orgs.models import Organisation
 from jiceng.territory.models import Area
 from jiceng.tickets.choices import Status
-from jiceng.tickets.models import Category, HandlerOrg, Ticket
+from jiceng.tickets.models import Category, Ticket
 from jiceng.tickets.services import handler_org_for_area, next_ticket_no
 
 
@@ -65,7 +66,7 @@ def world(db):
         community_org=handler_org_for_area(community),
         street_org=handler_org_for_area(street),
         district_org=handler_org_for_area(Area.objects.get(kind="district")),
-        dept=HandlerOrg.objects.get(name="区城市管理局"),
+        dept=Organisation.objects.get(name="区城市管理局"),
         consult=Category.objects.get(service_code="001"),
         complaint=Category.objects.get(service_code="201"),
         event=Category.objects.get(service_code="E01"),
