@@ -19,6 +19,7 @@ from django.views import View
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from jiceng.core.errors import join_messages
 from jiceng.core.views import ObjectListView, _add_errors
 
 from . import login_hints, selectors, services
@@ -303,7 +304,7 @@ class UserSetActiveView(LoginRequiredMixin, View):
         try:
             services.user_set_active(actor=request.user, user=target, is_active=is_active)
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            messages.error(request, join_messages(exc.messages))
         else:
             messages.success(request, f"已{'启用' if is_active else '停用'}账号“{target.username}”。")
         return redirect("accounts:user_detail", pk=target.pk)
@@ -349,7 +350,7 @@ class OTPResetView(LoginRequiredMixin, View):
         try:
             services.otp_reset(actor=request.user, user=target)
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            messages.error(request, join_messages(exc.messages))
         else:
             messages.success(
                 request, f"已重置“{target.username}”的动态口令；请为其签发绑定码，其下次登录时凭绑定码重新绑定。"
@@ -367,7 +368,7 @@ class EnrolmentCodeIssueView(LoginRequiredMixin, View):
         try:
             code, row = services.otp_enrolment_code_issue(actor=request.user, user=target)
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            messages.error(request, join_messages(exc.messages))
             return redirect("accounts:user_detail", pk=target.pk)
         context = {"title": f"动态口令绑定码：{target.username}", "object": target, "code": code, "row": row}
         response = render(request, "accounts/enrolment_code.html", context)
@@ -395,7 +396,7 @@ class RoleRevokeView(LoginRequiredMixin, View):
         try:
             services.role_revoke(actor=request.user, grant=grant)
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            messages.error(request, join_messages(exc.messages))
         else:
             messages.success(request, f"已撤销“{grant.get_role_display()}”（{grant.area.name}）。")
         return HttpResponseRedirect(reverse("accounts:user_detail", args=[user_pk]))

@@ -14,3 +14,10 @@ class OutOfScope(PermissionDenied):
 
 class Conflict(Exception):
     """The object changed under the actor (e.g. a transition no longer allowed)."""
+
+
+def join_messages(messages) -> str:
+    """Several Chinese messages as one sentence: "甲；乙。", never "甲。；乙。" (each message is a sentence)."""
+    parts = [str(m).strip().rstrip("。；") for m in messages]
+    parts = [p for p in parts if p]
+    return "；".join(parts) + "。" if parts else ""

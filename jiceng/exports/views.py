@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from jiceng.audit.services import audit_record
+from jiceng.core.errors import join_messages
 from jiceng.core.jobs import JobStatus
 
 from . import services
@@ -48,7 +49,7 @@ def export_create(request):
             full_register=request.POST.get("full_register") in {"1", "on", "true"},
         )  # fmt: skip
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        messages.error(request, join_messages(exc.messages))
         return redirect(back_to_list(request, path, query))
     except PermissionDenied as exc:
         raise PermissionDenied(str(exc)) from None

@@ -12,6 +12,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from jiceng.core import excel
+from jiceng.core.errors import join_messages
 from jiceng.exports.xlsx import XlsxWriter, no_formula
 
 from . import sheets
@@ -146,7 +147,7 @@ def report_workbook(job: ImportJob, path):
                     continue
                 row_issues = issues.for_row(number)
                 errors = [i for i in row_issues if i["level"] == "error"]
-                text = "；".join(
+                text = join_messages(
                     f"{'【' + i['column'] + '】' if i['column'] else ''}{i['message']}" for i in (errors or row_issues)
                 )
                 if errors:

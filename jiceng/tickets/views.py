@@ -30,7 +30,7 @@ from django.views.decorators.http import require_POST
 
 from jiceng.core import ratelimit
 from jiceng.core.breadcrumbs import area_breadcrumbs
-from jiceng.core.errors import Conflict, OutOfScope
+from jiceng.core.errors import Conflict, OutOfScope, join_messages
 from jiceng.core.request_context import client_ip
 from jiceng.core.scoping import get_scoped_object_or_404
 from jiceng.core.views import ObjectListView
@@ -303,7 +303,7 @@ def reveal_contact(request, pk):
             services.ticket_reveal_contact(actor=request.user, ticket=ticket, reason=request.POST.get("reason", ""))
         )
     except ValidationError as exc:
-        context["error"] = "；".join(exc.messages)
+        context["error"] = join_messages(exc.messages)
         return render(request, template, context, status=400)
     except PermissionDenied as exc:
         context["error"] = str(exc)
@@ -546,7 +546,7 @@ def lookup(request):
                     messages.error(request, str(exc))
                     status = 409
                 except (ValidationError, PermissionDenied) as exc:
-                    messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+                    messages.error(request, join_messages(getattr(exc, "messages", [str(exc)])))
                     status = 400
             return _follow_page(request, ticket, reporter=False, anonymous_code=code, status=status)
     return render(request, "tickets/m/lookup.html", {"title": "查询诉求", "error": error, "no": number}, status=status)

@@ -16,6 +16,7 @@ from django.db.models import Q
 
 from jiceng.accounts.scope import UserScope
 from jiceng.core import excel, validators
+from jiceng.core.errors import join_messages
 from jiceng.core.validators import normalise_text, validate_phone
 from jiceng.territory.choices import AreaKind
 from jiceng.territory.models import Area, Building
@@ -56,7 +57,7 @@ class RowRejected(Exception):
     """A row cannot be imported; carries one or more issues (column + message)."""
 
     def __init__(self, issues: list[tuple[str, str]]):
-        super().__init__("；".join(m for _, m in issues))
+        super().__init__(join_messages(m for _, m in issues))
         self.issues = issues
 
 

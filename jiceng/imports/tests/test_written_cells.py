@@ -97,6 +97,8 @@ def test_import_report_keeps_numbers_and_dates_of_the_upload_and_marks_rows(pers
     assert bad_birth.is_date and bad_birth.fill.fgColor.rgb.endswith("FFC7CE")  # a date in a red row
     assert ws.cell(3, 10).value == 43.5
     assert ws.cell(3, 12).value.startswith("未通过")
+    # several problems of one row read as one sentence: "甲；乙。", never "甲。；乙。"
+    assert ws.cell(3, 12).value.endswith("位。") and "。；" not in ws.cell(3, 12).value
 
 
 def test_import_template_cells_are_text_even_when_they_start_like_a_formula(personas, client, monkeypatch):
@@ -179,7 +181,7 @@ def test_the_import_report_is_written_with_bounded_memory(personas, tmp_path):
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0] == ("姓名", "证件号码", "备注", "行号", "校验结果")
     assert len(rows) == 1 + 20_000 + 2  # the data, a blank row and the header's issue
-    assert rows[20_000][3:] == (20_001, "未通过：【证件号码】校验位错误19999")
+    assert rows[20_000][3:] == (20_001, "未通过：【证件号码】校验位错误19999。")
     assert rows[-1] == ("第 1 行（表头）", "联系电话", "缺少列")
 
 

@@ -17,6 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from jiceng.accounts import selectors, services
 from jiceng.accounts.models import User
 from jiceng.audit.services import audit_record
+from jiceng.core.errors import join_messages
 
 
 class Command(BaseCommand):
@@ -40,7 +41,7 @@ class Command(BaseCommand):
         try:
             code, row = services.otp_enrolment_code_issue(actor=None, user=user)
         except ValidationError as exc:
-            raise CommandError("；".join(exc.messages)) from None
+            raise CommandError(join_messages(exc.messages)) from None
         expires = timezone.localtime(row.expires_at).strftime("%Y-%m-%d %H:%M")
         self.stdout.write(f"{user.username} 的动态口令绑定码：{code}")
         self.stdout.write(f"有效期至 {expires}，只能使用一次；此码只显示这一次。")

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from jiceng.accounts.models import User
+from jiceng.core.errors import join_messages
 from jiceng.imports import services
 from jiceng.imports.choices import ImportMode, OnExisting
 from jiceng.imports.importers import IMPORTERS
@@ -47,7 +48,7 @@ class Command(BaseCommand):
                     on_existing=on_existing, enqueue=False,
                 )  # fmt: skip
         except ValidationError as exc:
-            raise CommandError("；".join(exc.messages)) from None
+            raise CommandError(join_messages(exc.messages)) from None
         except PermissionDenied as exc:
             raise CommandError(str(exc)) from None
         job = services.run_import(job, batch_size=batch_size)
