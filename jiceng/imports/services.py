@@ -211,7 +211,8 @@ class ImportRun:
         path = Path(self.job.file.path)
         # Read by a child process with bounded memory and CPU (a hostile file cannot take this worker down),
         # while this one validates and writes (another core).
-        rows = sheets.read_rows_bounded(path, self.job.original_name)
+        sheet_rows = []  # the reader tells the sheet's last row (.xls, .xlsb, .ods: not cheaply readable here)
+        rows = sheets.read_rows_bounded(path, self.job.original_name, on_size=sheet_rows.append)
         head = list(islice(rows, excel.HEADER_SCAN_ROWS + 1))
         self.header = excel.locate_header(head, self.importer.synonyms())
         if self.header is None:
@@ -226,7 +227,8 @@ class ImportRun:
             for header in missing:
                 self.issue(self.header.row, header, "", f"缺少必填列“{header}”。", error=True)
             raise excel.FileFormatError(f"缺少必填列：{'、'.join(missing)}。请使用导入模板。")
-        self.total_estimate = max(0, estimate_rows(path, self.job.original_name) - self.header.row)
+        last_row = estimate_rows(path, self.job.original_name) or (sheet_rows[0] if sheet_rows else 0)
+        self.total_estimate = max(0, last_row - self.header.row)
         rest = (r for r in head if r[0] > self.header.row)
         return chain(rest, rows)
 

@@ -197,17 +197,19 @@ def _column_index(letters: str) -> int:
 # --- reading -----------------------------------------------------------------------------------
 
 
-def read_rows(path: str | Path, filename: str | None = None) -> Iterator[tuple[int, list]]:
-    """Every row of the first worksheet as ``(row number as Excel shows it, values)``, in this process."""
+def read_rows(path: str | Path, filename: str | None = None, *, on_size=None) -> Iterator[tuple[int, list]]:
+    """Every row of the first worksheet as ``(row number as Excel shows it, values)``, in this process.
+    ``on_size(last_row)``, if given, is told the sheet's last row once the workbook is open (the progress
+    bar's total for .xls, .xlsb and .ods, whose size the importing process cannot read cheaply)."""
     path = Path(path)
     info = inspect_upload(path, filename)
     if _suffix(path, filename) == ".csv":
         yield from _read_csv(path)
     else:
-        yield from _read_workbook(path, info.get("sheet"))
+        yield from _read_workbook(path, info.get("sheet"), on_size)
 
 
-def _read_workbook(path: Path, sheet_part: str | None) -> Iterator[tuple[int, list]]:
+def _read_workbook(path: Path, sheet_part: str | None, on_size=None) -> Iterator[tuple[int, list]]:
     from python_calamine import CalamineWorkbook, SheetTypeEnum
 
     try:
@@ -230,6 +232,8 @@ def _read_workbook(path: Path, sheet_part: str | None) -> Iterator[tuple[int, li
             f"工作表的数据范围为 {sheet.total_height:,} 行 × {sheet.width:,} 列，超过导入上限"
             f"（{MAX_ROWS:,} 行、{MAX_COLUMNS} 列），已拒绝读取。请删除多余的行列后上传。"
         )
+    if on_size is not None and sheet.height:
+        on_size(sheet.start[0] + sheet.height)
     exact = _long_integers(path, sheet_part) if sheet_part else {}
     left = [None] * sheet.start[1] if sheet.height else []
     rows = sheet.iter_rows()
@@ -372,7 +376,7 @@ def _undecodable(encoding: str, row: int | None = None) -> str:
 # --- in a bounded child ------------------------------------------------------------------------
 
 
-def read_rows_bounded(path: str | Path, filename: str | None = None, *, chunk: int = 500):
+def read_rows_bounded(path: str | Path, filename: str | None = None, *, chunk: int = 500, on_size=None):
     """:func:`read_rows`, read by a forked child process with resource limits, streamed back in chunks
     through a bounded queue (at most 8 chunks in flight: memory stays flat, and reading runs on another
     core while this process validates and writes). Same rows, same errors. The child never touches the
@@ -385,7 +389,7 @@ def read_rows_bounded(path: str | Path, filename: str | None = None, *, chunk: i
     try:
         ctx = mp.get_context("fork")
     except ValueError:  # pragma: no cover - not on Linux
-        yield from read_rows(path, filename)
+        yield from read_rows(path, filename, on_size=on_size)
         return
     memory, cpu = _reader_limits()
     queue = ctx.Queue(maxsize=8)
@@ -411,6 +415,9 @@ def read_rows_bounded(path: str | Path, filename: str | None = None, *, chunk: i
                     continue
             if kind == "rows":
                 yield from payload
+            elif kind == "size":
+                if on_size is not None:
+                    on_size(payload)
             elif kind == "error":
                 raise FileFormatError(payload)
             else:
@@ -473,7 +480,7 @@ def _child(path, filename, chunk, queue, parent, alive_r, alive_w, memory, cpu) 
     _limit(memory, cpu)
     batch: list = []
     try:
-        for item in read_rows(path, filename):
+        for item in read_rows(path, filename, on_size=lambda last_row: queue.put(("size", last_row))):
             batch.append(item)
             if len(batch) >= chunk:
                 queue.put(("rows", batch))

@@ -57,3 +57,26 @@ def test_a_file_saved_by_this_machines_libreoffice(personas, tmp_path):
     job = run(personas.wenchang_worker, "residents", "花名册.xls", made.read_bytes())
     assert (job.accepted_rows, job.rejected_rows, job.header_row) == (2, 0, 2), job.errors
     assert [_resident(n).phone for n in numbers] == ["13900000960", "13900000961"]
+
+
+def test_an_xls_import_has_a_progress_total(personas, monkeypatch):
+    """An .xls (like .xlsb and .ods) is sized only by the reader child, which tells the sheet's last row
+    before its rows, so the progress bar has a total instead of staying at 0 % until the end."""
+    from jiceng.imports import services, sheets
+
+    sizes = []
+    rows = list(sheets.read_rows_bounded(FIXTURE, FIXTURE.name, on_size=sizes.append))
+    assert sizes == [rows[-1][0]]  # the last row as Excel numbers it
+    assert services.estimate_rows(FIXTURE, FIXTURE.name) == 0  # not readable cheaply in this process
+
+    totals = []
+    original = services.Progress.publish
+
+    def spy(self, processed, total, *, force=False):
+        totals.append(total)
+        return original(self, processed, total, force=force)
+
+    monkeypatch.setattr(services.Progress, "publish", spy)
+    grid_and_building()
+    run(personas.wenchang_worker, "residents", FIXTURE.name, FIXTURE.read_bytes(), mode="valid_rows")
+    assert totals and set(totals) == {rows[-1][0] - 2}  # data rows below the header on row 2

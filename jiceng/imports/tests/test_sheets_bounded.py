@@ -75,7 +75,7 @@ def test_a_reader_over_its_memory_limit_is_stopped_with_a_chinese_reason(tmp_pat
     )
 
 
-def _spin(path, filename=None):
+def _spin(path, filename=None, *, on_size=None):
     while True:
         pass
     yield  # pragma: no cover
