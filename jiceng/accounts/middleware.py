@@ -14,6 +14,7 @@ from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
 from jiceng.core.request_context import client_ip, reset_current_ip, set_current_ip
+from jiceng.core.roles import admin_otp_satisfied
 
 EXEMPT_PREFIXES = ("/static/", "/api/", "/open311/", "/healthz")
 # Only the pages that lead through the gate are exempt; account administration (/accounts/users/)
@@ -24,15 +25,6 @@ EXEMPT_URL_NAMES = ("accounts:login", "accounts:logout", "accounts:password_chan
 @lru_cache(maxsize=1)
 def _exempt_paths() -> frozenset[str]:
     return frozenset(reverse(name) for name in EXEMPT_URL_NAMES)
-
-
-def admin_otp_satisfied(user) -> bool:
-    """Administrator roles need a verified TOTP device; the DEBUG demo may skip it (and says so)."""
-    if not user.is_admin_role:
-        return True
-    if user.is_verified():
-        return True
-    return bool(settings.DEBUG and settings.JICENG_DEMO_ALLOW_ADMIN_WITHOUT_OTP)
 
 
 #: Session key holding when the session was last renewed (Unix seconds).

@@ -20,12 +20,12 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jiceng.core.errors import join_messages
+from jiceng.core.roles import admin_otp_satisfied
 from jiceng.core.views import ObjectListView, _add_errors
 
 from . import login_hints, selectors, services
 from .filters import UserFilterSet
 from .forms import EnrolmentCodeForm, LoginForm, PasswordChangeForm, RoleGrantForm, TokenForm, UserCreateForm
-from .middleware import admin_otp_satisfied
 from .models import User
 from .qr import qr_svg
 from .roles import ROLES

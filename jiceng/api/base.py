@@ -13,8 +13,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.authtoken.models import Token
 
-from jiceng.accounts.middleware import admin_otp_satisfied
-from jiceng.territory.models import Area
+from jiceng.core.roles import admin_otp_satisfied
+from jiceng.core.scoping import node_path
 
 
 class ApiAccess(permissions.IsAuthenticated):
@@ -83,7 +83,7 @@ class ScopedFilterSet(django_filters.FilterSet):
     path_field = "scope_path"
 
     def filter_within(self, queryset, name, value):
-        path = Area.objects.filter(pk=value).values_list("path", flat=True).first()
+        path = node_path(value)
         if path is None:
             return queryset.none()
         return queryset.filter(**{f"{self.path_field}__startswith": path})

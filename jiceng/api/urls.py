@@ -1,37 +1,30 @@
-"""``/api/v1/``: token, read-only resources (all restricted to the caller's subtree), stats and schema."""
+"""``/api/v1/``: token, each app's resources (all restricted to the caller's subtree) and the schema.
 
+The apps' ``api`` modules register their routes in ``jiceng.api.registry`` when they are imported here
+(as the Django admin finds ``admin`` modules; only jiceng's own apps are searched); every declared entity with an
+``api_name`` is added from ``jiceng.core.entities``.
+"""
+
+from importlib import import_module
+
+from django.apps import apps
 from django.urls import include, path
+from django.utils.module_loading import module_has_submodule
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.routers import DefaultRouter
 
-from . import entities, party, people, territory
+from . import entities, registry
 from .auth import ObtainTokenView
-from .stats import StatsView
+from .registry import router
 
 app_name = "api"
 
-router = DefaultRouter()
-router.include_root_view = False
-router.register("areas", territory.AreaViewSet, basename="area")
-router.register("streets", territory.StreetViewSet, basename="street")
-router.register("communities", territory.CommunityViewSet, basename="community")
-router.register("grids", territory.GridViewSet, basename="grid")
-router.register("quarters", territory.QuarterViewSet, basename="quarter")
-router.register("buildings", territory.BuildingViewSet, basename="building")
-router.register("households", territory.HouseholdViewSet, basename="household")
-router.register("residents", people.ResidentViewSet, basename="resident")
-router.register("resident-tags", people.ResidentTagViewSet, basename="residenttag")
-router.register("workers", people.WorkerViewSet, basename="worker")
-router.register("party-orgs", party.PartyOrgViewSet, basename="partyorg")
-router.register("party-members", party.PartyMemberViewSet, basename="partymember")
-router.register("committee-seats", party.CommitteeSeatViewSet, basename="committeeseat")
-router.register("party-groups", party.PartyGroupViewSet, basename="partygroup")
-router.register("central-households", party.CentralHouseholdViewSet, basename="centralhousehold")
+for config in apps.get_app_configs():  # territory, party, people, tickets, dashboards, imports: each registers itself
+    if config.name.startswith("jiceng.") and module_has_submodule(config.module, "api"):
+        import_module(f"{config.name}.api")
 entities.register_all(router)  # every declared entity with an ``api_name`` (``jiceng.core.entities``)
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="token"),
-    path("stats/", StatsView.as_view(), name="stats"),
     # The schema and its Swagger UI are public documentation of the interface, not of any data.
     path("schema/", SpectacularAPIView.as_view(permission_classes=[]), name="schema"),
     path(
@@ -39,7 +32,6 @@ urlpatterns = [
         SpectacularSwaggerSplitView.as_view(url_name="api:schema", permission_classes=[]),
         name="docs",
     ),
-    path("", include("jiceng.imports.api")),
-    path("", include("jiceng.tickets.api.urls")),
+    *registry.urlpatterns,
     path("", include(router.urls)),
 ]

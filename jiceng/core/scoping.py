@@ -10,14 +10,33 @@ object by id, so "not allowed" and "does not exist" look the same.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 
 from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
 ACTIONS = ("view", "add", "change", "delete")
+
+_node_path: Callable[[int], str | None] | None = None
+
+
+def register_node_path(lookup: Callable[[int], str | None]) -> None:
+    """``lookup(pk)``: the materialised path of that node of the tree, or ``None`` (no such node).
+
+    The tree belongs to ``territory``, which fills this in ``TerritoryConfig.ready()``, so that the layers
+    below it (the API plumbing's ``within`` filter) import no territory model."""
+    global _node_path
+    _node_path = lookup
+
+
+def node_path(pk: int) -> str | None:
+    if _node_path is None:
+        raise ImproperlyConfigured("未注册辖区树：jiceng.territory 须在 INSTALLED_APPS 中。")
+    return _node_path(pk)
 
 
 def permission_name(model: type[models.Model], action: str) -> str:

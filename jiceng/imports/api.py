@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from jiceng.api.base import ApiAccess
+from jiceng.api.registry import register_urls
 from jiceng.core.jobs import JobStatus
 
 from . import services
@@ -104,3 +105,5 @@ urlpatterns = [
     path("imports/", ImportCreateView.as_view(), name="import_create"),
     path("imports/<int:pk>/", ImportDetailView.as_view(), name="import_detail"),
 ]
+
+register_urls(*urlpatterns)

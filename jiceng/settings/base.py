@@ -161,7 +161,7 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 JICENG_PASSWORD_MAX_AGE_DAYS = 90
 JICENG_PASSWORD_HISTORY = 5
 # TOTP is always required for administrator roles; the demo (DEBUG on) may skip it, and every page
-# then says so (see jiceng.accounts.middleware.admin_otp_satisfied).
+# then says so (see jiceng.core.roles.admin_otp_satisfied).
 JICENG_DEMO_ALLOW_ADMIN_WITHOUT_OTP = False
 # A one-time code (动态口令绑定码) issued by the security administrator binds an account's first TOTP device.
 JICENG_OTP_ENROLMENT_CODE_HOURS = 24

@@ -1,6 +1,7 @@
 """The hooks through which the apps above register into the apps below (docs/decisions/import-layers.md):
 counted models and the figures' cache (``core.counting``), the rows that follow a parent's scope path
-(``scope_parent``), audit redaction, the territory pages' context and the login page's demo accounts."""
+(``scope_parent``), audit redaction, the territory pages' context, the login page's demo accounts, the tree's node
+paths (``core.scoping.node_path``) and the apps' API routes (``api.registry``)."""
 
 from __future__ import annotations
 
@@ -128,3 +129,30 @@ def test_the_login_page_lists_the_demo_accounts_the_demo_registered_only_in_debu
     settings.DEBUG = False
     html = client.get(reverse("accounts:login")).content.decode()
     assert DEMO_PASSWORD not in html
+
+
+@pytest.mark.django_db
+def test_territory_registers_the_node_path_lookup(monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from jiceng.core import scoping
+
+    street = Street.objects.order_by("pk").first()
+    assert scoping.node_path(street.pk) == street.path
+    assert scoping.node_path(Area.objects.order_by("-pk").values_list("pk", flat=True).first() + 1) is None
+    monkeypatch.setattr(scoping, "_node_path", None)
+    with pytest.raises(ImproperlyConfigured, match="未注册辖区树"):
+        scoping.node_path(street.pk)
+
+
+def test_each_app_registers_its_api_resources():
+    from jiceng.api import registry
+    from jiceng.api.urls import router
+
+    assert router is registry.router
+    owners = {viewset.__module__ for _prefix, viewset, _basename in router.registry}
+    assert {"jiceng.territory.api", "jiceng.people.api", "jiceng.party.api"} <= owners
+    names = {p.name for p in registry.urlpatterns if getattr(p, "name", None)}
+    assert {"stats", "import_create", "import_detail"} <= names
+    included = {getattr(getattr(p, "urlconf_name", None), "__name__", None) for p in registry.urlpatterns}
+    assert "jiceng.tickets.api.urls" in included

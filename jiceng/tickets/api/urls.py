@@ -1,4 +1,4 @@
-"""Routes of the tickets API, included by ``jiceng/api/urls.py`` under ``/api/v1/``."""
+"""Routes of the tickets API, registered by ``jiceng/tickets/api/__init__.py`` under ``/api/v1/``."""
 
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter

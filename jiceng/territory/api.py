@@ -7,10 +7,10 @@ from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Length, Substr
 from rest_framework import serializers
 
+from jiceng.api.base import ScopedFilterSet, ScopedReadOnlyViewSet
+from jiceng.api.registry import router
 from jiceng.territory.choices import AreaKind
 from jiceng.territory.models import Area, Building, Household
-
-from .base import ScopedFilterSet, ScopedReadOnlyViewSet
 
 # --- Areas ------------------------------------------------------------------------------------
 
@@ -181,3 +181,12 @@ class HouseholdViewSet(ScopedReadOnlyViewSet):
     serializer_class = HouseholdSerializer
     filterset_class = HouseholdFilterSet
     ordering_fields = ["household_no"]
+
+
+router.register("areas", AreaViewSet, basename="area")
+router.register("streets", StreetViewSet, basename="street")
+router.register("communities", CommunityViewSet, basename="community")
+router.register("grids", GridViewSet, basename="grid")
+router.register("quarters", QuarterViewSet, basename="quarter")
+router.register("buildings", BuildingViewSet, basename="building")
+router.register("households", HouseholdViewSet, basename="household")

@@ -8,12 +8,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from jiceng.api.base import ScopedFilterSet, ScopedReadOnlyViewSet
+from jiceng.api.registry import router
 from jiceng.core.masking import mask_phone
 from jiceng.party.choices import SeatRole
 from jiceng.party.models import CentralHousehold, CommitteeSeat, PartyGroup, PartyMember, PartyOrg
 from jiceng.territory.models import Building, Household
-
-from .base import ScopedFilterSet, ScopedReadOnlyViewSet
 
 # --- Party organisations ----------------------------------------------------------------------
 
@@ -242,3 +242,10 @@ class CentralHouseholdViewSet(ScopedReadOnlyViewSet):
             .annotate(group_visible=Exists(groups))
             .prefetch_related(Prefetch("linked_households", queryset=visible))
         )
+
+
+router.register("party-orgs", PartyOrgViewSet, basename="partyorg")
+router.register("party-members", PartyMemberViewSet, basename="partymember")
+router.register("committee-seats", CommitteeSeatViewSet, basename="committeeseat")
+router.register("party-groups", PartyGroupViewSet, basename="partygroup")
+router.register("central-households", CentralHouseholdViewSet, basename="centralhousehold")

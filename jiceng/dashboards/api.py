@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from jiceng.api.base import ApiAccess
+from jiceng.api.registry import register_urls
 from jiceng.core.scoping import get_scoped_object_or_404
 from jiceng.dashboards.selectors import STAT_KEYS, STAT_LABELS, node_stats
 from jiceng.territory.models import Area
-
-from .base import ApiAccess
 
 StatsSerializer = inline_serializer(
     "Stats", {key: serializers.IntegerField(label=STAT_LABELS[key]) for key in STAT_KEYS}
@@ -41,3 +42,6 @@ class StatsView(APIView):
             areas = Area.objects.only("id", "path", "kind")  # what node_stats reads; no grid polygon to parse
             node = get_scoped_object_or_404(areas, request.user, "view", pk=request.query_params["node"])
         return Response(node_stats(request.user, node))
+
+
+register_urls(path("stats/", StatsView.as_view(), name="stats"))

@@ -12,12 +12,12 @@ import django_filters
 from django.core.exceptions import ValidationError
 from rest_framework import serializers
 
+from jiceng.api.base import ID_LAST4_PATTERN, PHONE_PATTERN, ScopedFilterSet, ScopedReadOnlyViewSet, pattern_filter
+from jiceng.api.registry import router
 from jiceng.core.validators import is_ascii_digits, validate_phone
 from jiceng.people.models import Resident, ResidentTag, Worker
 from jiceng.people.services import phone_hash_for
 from jiceng.territory.models import Area
-
-from .base import ID_LAST4_PATTERN, PHONE_PATTERN, ScopedFilterSet, ScopedReadOnlyViewSet, pattern_filter
 
 # --- Residents --------------------------------------------------------------------------------
 
@@ -149,3 +149,8 @@ class WorkerViewSet(ScopedReadOnlyViewSet):
     serializer_class = WorkerSerializer
     filterset_class = WorkerFilterSet
     ordering_fields = ["scope_path", "name"]
+
+
+router.register("residents", ResidentViewSet, basename="resident")
+router.register("resident-tags", ResidentTagViewSet, basename="residenttag")
+router.register("workers", WorkerViewSet, basename="worker")
