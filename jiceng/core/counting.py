@@ -5,7 +5,7 @@ cached per territory node and must be invalidated by every committed write to wh
 app declares, in its ``AppConfig.ready()``, the models (and many-to-many fields) whose writes change a
 figure (:func:`register_counted`); the app that owns the cache (``jiceng.dashboards``) registers its
 implementation (:func:`register_cache`) and listens to the counted models' writes
-(:func:`on_counted`). The same pattern as ``core.workdays.register_override_loader``.
+(:func:`on_counted`).
 
 Without a registered cache every call here computes and invalidates nothing.
 """

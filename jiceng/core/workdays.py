@@ -2,7 +2,7 @@
 
 A day is a working day by, in order:
 
-1. an **override** row (``tickets.WorkCalendarDay``: date, is_workday, note), editable in the app, for
+1. an **override** row (``core.WorkCalendarDay``: date, is_workday, note), editable in the app, for
    the years the ``chinese-calendar`` package does not know yet (the State Council publishes the next
    year's schedule each November/December) or to correct it;
 2. the ``chinese_calendar`` package (statutory holidays and 调休 working weekends, 2004 up to its last
@@ -11,8 +11,8 @@ A day is a working day by, in order:
    is a guess and therefore **wrong around the Spring Festival and National Day** until the year's
    overrides are entered; :func:`calendar_known` tells a screen to warn about it.
 
-The core package holds no domain model, so the overrides are read through a loader the owning app
-registers at start-up (:func:`register_override_loader`), keeping the layers one-way.
+The override model lives in ``core`` itself (``jiceng/core/models.py``), so this module reads it
+directly; the tickets app's 工作日历 settings page writes it through its services.
 
 Conventions (documented because every SLA depends on them):
 
@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
 
 from django.utils import timezone
 
@@ -37,20 +36,10 @@ try:  # pragma: no cover - the package is a runtime requirement, the guard keeps
 except ImportError:  # pragma: no cover
     chinese_calendar = None
 
-OverrideLoader = Callable[[], dict[dt.date, bool]]
-
-_loader: OverrideLoader | None = None
 _cache: dict[dt.date, bool] | None = None
 _cache_loaded_at: float = 0.0
 #: Overrides are re-read at most this often per process; the editing service also clears the cache.
 CACHE_SECONDS = 60.0
-
-
-def register_override_loader(loader: OverrideLoader | None) -> None:
-    """Register the function returning ``{date: is_workday}`` overrides (the tickets app does it)."""
-    global _loader
-    _loader = loader
-    clear_cache()
 
 
 def clear_cache() -> None:
@@ -63,9 +52,21 @@ def _overrides() -> dict[dt.date, bool]:
     global _cache, _cache_loaded_at
     now = time.monotonic()
     if _cache is None or now - _cache_loaded_at > CACHE_SECONDS:
-        _cache = dict(_loader()) if _loader is not None else {}
+        _cache = _load_overrides()
         _cache_loaded_at = now
     return _cache
+
+
+def _load_overrides() -> dict[dt.date, bool]:
+    """The editable overrides, ``{date: is_workday}`` (none before the first migrate)."""
+    from django.db import DatabaseError
+
+    from .models import WorkCalendarDay  # not at import time: this module is imported before the apps load
+
+    try:
+        return dict(WorkCalendarDay.objects.values_list("date", "is_workday"))
+    except DatabaseError:  # before the first migrate
+        return {}
 
 
 def calendar_known(year: int) -> bool:

@@ -7,22 +7,7 @@ class TicketsConfig(AppConfig):
     verbose_name = "诉求与事件"
 
     def ready(self):
-        from jiceng.core import workdays
-
-        workdays.register_override_loader(_load_overrides)
         _register_audit_events()
-
-
-def _load_overrides():
-    """The editable calendar overrides (``WorkCalendarDay``), read by ``jiceng.core.workdays``."""
-    from django.db import DatabaseError
-
-    from .models import WorkCalendarDay
-
-    try:
-        return dict(WorkCalendarDay.objects.values_list("date", "is_workday"))
-    except DatabaseError:  # before the first migrate
-        return {}
 
 
 def _register_audit_events():

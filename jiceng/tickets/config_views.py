@@ -23,11 +23,12 @@ from django.utils import timezone
 
 from jiceng.audit.models import AuditLog
 from jiceng.core import workdays
+from jiceng.core.models import WorkCalendarDay
 
 from . import services
 from .choices import CategoryKind, Urgency
 from .config_forms import SlaTableForm, WorkdayBulkForm, WorkdayClearForm, WorkdayForm, field_name
-from .models import SlaRule, WorkCalendarDay
+from .models import SlaRule
 
 DENIED = "只有区级管理员可以修改诉求办理时限和工作日历。"
 WEEKDAYS = "一二三四五六日"

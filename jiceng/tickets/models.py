@@ -341,19 +341,3 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.text
-
-
-class WorkCalendarDay(models.Model):
-    """工作日历调整: an override of one day (for years ``chinese-calendar`` lacks, or to correct it)."""
-
-    date = models.DateField("日期", unique=True)
-    is_workday = models.BooleanField("是否工作日")
-    note = models.CharField("说明", max_length=100, blank=True, help_text="如“春节”“春节调休上班”。")
-
-    class Meta:
-        verbose_name = "工作日历调整"
-        verbose_name_plural = "工作日历调整"
-        ordering = ["date"]
-
-    def __str__(self):
-        return f"{self.date:%Y-%m-%d} {'上班' if self.is_workday else '休息'}"

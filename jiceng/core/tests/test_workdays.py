@@ -76,7 +76,7 @@ def test_add_working_hours_stops_on_non_working_days():
 
 
 def test_a_year_chinese_calendar_lacks_falls_back_to_weekends_then_overrides():
-    from jiceng.tickets.models import WorkCalendarDay
+    from jiceng.core.models import WorkCalendarDay
 
     assert calendar_known(2026)
     assert not calendar_known(2027)
@@ -94,7 +94,7 @@ def test_a_year_chinese_calendar_lacks_falls_back_to_weekends_then_overrides():
 
 
 def test_overrides_beat_chinese_calendar():
-    from jiceng.tickets.models import WorkCalendarDay
+    from jiceng.core.models import WorkCalendarDay
 
     WorkCalendarDay.objects.create(date=D(2026, 3, 2), is_workday=False, note="临时调整")
     workdays.clear_cache()

@@ -44,7 +44,8 @@ def _check() -> None:
     call_command("migrate", verbosity=0)
     call_command("migrate", *before, verbosity=0)
     executor = MigrationExecutor(connection)
-    nodes = [n for n in executor.loader.graph.leaf_nodes() if n[0] not in {"tickets", "orgs", "open311"}]
+    # every app but those whose migrations depend on tickets past 0003 (core.0001 follows tickets.0006)
+    nodes = [n for n in executor.loader.graph.leaf_nodes() if n[0] not in {"tickets", "orgs", "open311", "core"}]
     old = executor.loader.project_state([*nodes, before]).apps
     Area, User = old.get_model("territory", "Area"), old.get_model("accounts", "User")
     HandlerOrg, Ticket = old.get_model("tickets", "HandlerOrg"), old.get_model("tickets", "Ticket")

@@ -1,5 +1,6 @@
-"""The working-day calendar's writes (工作日历): one day, many days at once, or clearing an override
-(``tickets.change_workcalendarday``)."""
+"""The working-day calendar's writes (工作日历): one day, many days at once, or clearing an override of
+``core.WorkCalendarDay`` (the model sits next to ``core.workdays``, which reads it). Only the holder of
+``tickets.configure_ticket`` (the district admin, as for the 工作日历 page) may write."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from django.utils import timezone
 
 from jiceng.audit.services import audit_record
 from jiceng.core import workdays
+from jiceng.core.models import WorkCalendarDay
 
-from ..models import WorkCalendarDay
+from .config import CONFIGURE_PERM
 
 #: Years whose calendar may be edited: ``chinese-calendar`` starts at 2004; a few years ahead at most.
 WORKDAY_YEARS_AHEAD = 5
@@ -33,7 +35,7 @@ def workday_set(*, actor, date: dt.date, is_workday: bool, note: str = "") -> Wo
     """Enter or correct one day of the working-day calendar (e.g. next year's holidays once announced)."""
     from jiceng.core.services import require_perm
 
-    require_perm(actor, "tickets.change_workcalendarday")
+    require_perm(actor, CONFIGURE_PERM)
     note = (note or "").strip()
     problem = workday_problem(date, note)
     if problem:
@@ -55,7 +57,7 @@ def workday_clear(*, actor, date: dt.date) -> bool:
     """Remove the override of ``date`` (the day falls back to chinese-calendar, else the weekend rule)."""
     from jiceng.core.services import require_perm
 
-    require_perm(actor, "tickets.change_workcalendarday")
+    require_perm(actor, CONFIGURE_PERM)
     day = WorkCalendarDay.objects.select_for_update().filter(date=date).first()
     if day is None:
         return False
@@ -74,7 +76,7 @@ def workday_set_many(*, actor, entries: list[tuple[dt.date, bool, str]]) -> list
     reported (one message per date) and nothing is written."""
     from jiceng.core.services import require_perm
 
-    require_perm(actor, "tickets.change_workcalendarday")
+    require_perm(actor, CONFIGURE_PERM)
     if not entries:
         raise ValidationError("请至少录入一个日期。")
     seen: dict[dt.date, bool] = {}

@@ -18,10 +18,11 @@ from django.utils import timezone
 from jiceng.accounts.roles import ROLES
 from jiceng.audit.models import AuditLog
 from jiceng.core import workdays
+from jiceng.core.models import WorkCalendarDay
 from jiceng.tickets import services
 from jiceng.tickets.choices import CategoryKind, Status, Urgency
 from jiceng.tickets.config_forms import field_name
-from jiceng.tickets.models import SlaRule, WorkCalendarDay
+from jiceng.tickets.models import SlaRule
 from jiceng.tickets.tests.conftest import centre, user
 
 pytestmark = pytest.mark.django_db
