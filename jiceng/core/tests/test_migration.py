@@ -8,28 +8,15 @@ the new model and ``core.workdays``; then migrate back and find it in the old ta
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[3]
+from jiceng.testing.migrations import run_migration_check
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("core_migration")]
 
 
 def test_moving_the_model_keeps_the_calendar_overrides(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
-    env.update(
-        DATABASE_URL=f"sqlite:///{tmp_path / 'migration.sqlite3'}",
-        DJANGO_SETTINGS_MODULE="jiceng.settings.test",
-        PYTHONPATH=str(ROOT),
-    )
-    result = subprocess.run([sys.executable, __file__], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.strip().endswith("rows kept"), result.stdout
+    run_migration_check(__file__, tmp_path)
 
 
 def _check() -> None:
