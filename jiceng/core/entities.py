@@ -256,6 +256,8 @@ class Entity:
     import_key: tuple[str, ...] = ("name",)
     #: API resource name (``/api/v1/<api_name>/``); ``None``: no API.
     api_name: str | None = None
+    #: The API's filter set (default: ``filters`` and ``q`` over ``search_fields``).
+    api_filterset_class = None
     #: ``True``: delete stamps ``deleted_at`` (the model's default manager hides such rows).
     soft_delete: bool = False
     service_class: type[EntityService] = EntityService
