@@ -111,7 +111,7 @@ def viewset_for(entity):
         "entity": entity,
         "queryset": entity.queryset(),
         "serializer_class": _serializer(entity),
-        "filterset_class": _filterset(entity),
+        "filterset_class": entity.api_filterset_class or _filterset(entity),
         "ordering_fields": ["scope_path", *entity.list_display],
         "__doc__": f"{label}（声明式实体，写入经其服务）。",
     }

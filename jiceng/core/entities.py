@@ -178,7 +178,7 @@ class EntityService:
             return Result(obj, self.warnings(obj))
 
     def delete(self, *, actor, obj) -> None:
-        """Delete (``soft_delete``: stamp ``deleted_at``; the model's manager hides the row)."""
+        """Delete (``soft_delete``: stamp ``deleted_at``; the model's default manager must hide the row)."""
         with transaction.atomic():
             obj = self.entity.queryset().select_for_update(of=("self",)).get(pk=obj.pk)
             require_scope(actor, self.model, "delete", obj.scope_path)
@@ -256,7 +256,10 @@ class Entity:
     import_key: tuple[str, ...] = ("name",)
     #: API resource name (``/api/v1/<api_name>/``); ``None``: no API.
     api_name: str | None = None
-    #: ``True``: delete stamps ``deleted_at`` (the model's default manager hides such rows).
+    #: The API's filter set (default: ``filters`` and ``q`` over ``search_fields``).
+    api_filterset_class = None
+    #: ``True``: delete stamps ``deleted_at`` instead of removing the row. The model's default manager must
+    #: hide such rows (no declared entity soft-deletes yet; ``core/tests/test_entity_soft_delete.py``).
     soft_delete: bool = False
     service_class: type[EntityService] = EntityService
     #: Where the pages live (default ``<app>/<model>s/``); the URL names are ``<app>:<model>_<page>``.

@@ -1,4 +1,7 @@
-"""API resources of the Party organisation: organisations, members, committee seats, groups, central households."""
+"""API resources of the Party organisation: organisations, members, committee seats, central households.
+
+The groups' resource (``/api/v1/party-groups/``, reads and writes) is declared in ``party/entities.py``;
+its filter set is here."""
 
 from __future__ import annotations
 
@@ -174,25 +177,6 @@ class PartyGroupFilterSet(ScopedFilterSet):
         fields = ["branch", "leader"]
 
 
-class PartyGroupSerializer(serializers.ModelSerializer):
-    branch_name = serializers.CharField(source="branch.name", read_only=True, label="所属党支部")
-    leader_name = serializers.CharField(source="leader.name", read_only=True, allow_null=True, label="党小组长")
-
-    class Meta:
-        model = PartyGroup
-        fields = ["id", "name", "branch", "branch_name", "buildings", "leader", "leader_name"]
-        extra_kwargs = {"buildings": {"read_only": True}}
-
-
-class PartyGroupViewSet(ScopedReadOnlyViewSet):
-    """楼栋党小组。"""
-
-    queryset = PartyGroup.objects.select_related("branch", "leader").prefetch_related("buildings")
-    serializer_class = PartyGroupSerializer
-    filterset_class = PartyGroupFilterSet
-    ordering_fields = ["scope_path", "name"]
-
-
 # --- Central households -----------------------------------------------------------------------
 
 
@@ -247,5 +231,4 @@ class CentralHouseholdViewSet(ScopedReadOnlyViewSet):
 router.register("party-orgs", PartyOrgViewSet, basename="partyorg")
 router.register("party-members", PartyMemberViewSet, basename="partymember")
 router.register("committee-seats", CommitteeSeatViewSet, basename="committeeseat")
-router.register("party-groups", PartyGroupViewSet, basename="partygroup")
 router.register("central-households", CentralHouseholdViewSet, basename="centralhousehold")

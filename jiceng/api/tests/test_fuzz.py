@@ -162,7 +162,8 @@ def supply_entity(label: str, body: dict, known: dict) -> None:
 
     for entity in entities.entities():
         if entity.api_name and label == f"POST /api/v1/{entity.api_name}/":
-            body.update({k: v.pk if v is not None else None for k, v in entity.sample_links(known["grid"]).items()})
+            links = entity.sample_links(known["grid"]).items()
+            body.update({k: [x.pk for x in v] if isinstance(v, list) else getattr(v, "pk", None) for k, v in links})
             for field in entity.model._meta.fields:
                 if isinstance(field, DateField) and body.get(field.name):
                     body[field.name] = "2020-01-01"
