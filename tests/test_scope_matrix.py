@@ -23,11 +23,12 @@ from jiceng.core.tests.helpers import row_counts
 from jiceng.core.views import ObjectListView
 from jiceng.exports.models import ExportJob
 from jiceng.imports.models import ImportJob
+from jiceng.notices.models import Notice
 from jiceng.party.models import PartyGroup, PartyOrg
 from jiceng.people.models import Resident
 from jiceng.territory.models import Area, Household
 from jiceng.testing.personas import persona
-from jiceng.tickets.models import Notification, Ticket, TicketAction, TicketAttachment
+from jiceng.tickets.models import Ticket, TicketAction, TicketAttachment
 
 pytestmark = pytest.mark.django_db
 
@@ -195,7 +196,7 @@ FUNCTION_ROUTES = {
     "tickets:reveal_contact": (lambda s, c: {"pk": _ticket_in(s).pk}, ("post",)),
     "tickets:photo": (lambda s, c: _photo_in(s), ("get",)),
     "tickets:notification_open": (
-        lambda s, c: {"pk": Notification.objects.create(user=c, ticket=_ticket_in(s), text="进展").pk},
+        lambda s, c: {"pk": Notice.objects.create(user=c, target=_ticket_in(s), text="进展").pk},
         ("get",),
     ),
     "imports:job_detail": (
@@ -241,7 +242,7 @@ def test_every_route_with_an_id_is_in_the_matrix():
 
 
 def _writes():
-    extra = (Ticket, TicketAction, TicketAttachment, Notification, ImportJob, ExportJob)
+    extra = (Ticket, TicketAction, TicketAttachment, Notice, ImportJob, ExportJob)
     return {**row_counts(), **{m._meta.label: m.objects.count() for m in extra}}
 
 

@@ -42,7 +42,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -90,32 +90,46 @@ class Guard:
     message: str
 
 
+_deliverer: Callable[[list], int] | None = None
+
+
+def register_deliverer(deliver: Callable[[list], int]) -> None:
+    """``deliver(items)``: write the in-app notices for the outbox items ``(user_ids, target, text, kind)``
+    and return how many. The notices belong to ``jiceng.notices``, which fills this in
+    ``NoticesConfig.ready()``, so that core imports no notice model."""
+    global _deliverer
+    _deliverer = deliver
+
+
 class Outbox:
     """Notifications queued during a transition and written after its commit (never for a rollback).
 
-    ``add(user_ids, target, text, kind)`` queues one text for several users about ``target``;
-    ``send_on_commit`` hands the items ``(user_ids, target_pk, text, kind)`` to ``deliver`` once the
-    transaction commits. An app subclasses it with its ``deliver`` and ``default_kind``.
+    ``add(user_ids, target, text, kind)`` queues one text for several users about ``target`` (any saved
+    model instance); ``send_on_commit`` hands the items ``(user_ids, target, text, kind)`` to ``deliver``
+    once the transaction commits. ``deliver`` is the registered deliverer (``register_deliverer``); an app
+    sets its ``default_kind`` (or overrides ``deliver``).
     """
 
     default_kind = ""
 
     def __init__(self):
-        self.items: list[tuple[set[int], int, str, str]] = []
+        self.items: list[tuple[set[int], Any, str, str]] = []
 
     def add(self, user_ids, target, text: str, kind: str | None = None):
         ids = {uid for uid in user_ids if uid}
         if ids:
-            self.items.append((ids, target.pk, text, kind or self.default_kind))
+            self.items.append((ids, target, text, kind or self.default_kind))
 
     def send_on_commit(self, exclude: int | None = None):
-        items = [(ids - {exclude}, pk, text, kind) for ids, pk, text, kind in self.items]
+        items = [(ids - {exclude}, target, text, kind) for ids, target, text, kind in self.items]
         if any(ids for ids, *_ in items):
             deliver = self.deliver
             transaction.on_commit(lambda: deliver(items))
 
-    def deliver(self, items) -> int:  # pragma: no cover - the base class delivers nowhere
-        raise NotImplementedError
+    def deliver(self, items) -> int:
+        if _deliverer is None:
+            raise ImproperlyConfigured("没有登记站内通知的投递函数（jiceng.notices 未安装）。")
+        return _deliverer(items)
 
 
 @dataclass

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "jiceng.accounts",
     "jiceng.audit",
     "jiceng.territory",
+    "jiceng.notices",
     "jiceng.party",
     "jiceng.orgs",
     "jiceng.people",

@@ -83,10 +83,3 @@ class RejectReason(models.TextChoices):
     LITIGATION = "litigation", "已进入信访、诉讼、仲裁等程序"
     SECRET = "secret", "涉及国家秘密、商业秘密或个人隐私"
     OTHER = "other", "其他"
-
-
-class NotificationKind(models.TextChoices):
-    TODO = "todo", "待办"
-    PROGRESS = "progress", "进展"
-    REMINDER = "reminder", "临期提醒"
-    SUPERVISE = "supervise", "督办"

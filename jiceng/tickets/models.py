@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from jiceng.core.crypto import EncryptedCharField
@@ -18,7 +19,6 @@ from jiceng.orgs.models import Organisation
 from .choices import (
     CategoryKind,
     Channel,
-    NotificationKind,
     Satisfaction,
     Status,
     SuperviseLevel,
@@ -218,6 +218,9 @@ class Ticket(ScopedModel):
     def __str__(self):
         return f"{self.ticket_no} {self.title or self.description[:20]}"
 
+    def get_absolute_url(self):
+        return reverse("tickets:detail", args=[self.pk])
+
     #: Labels of the access log's ``field`` values that are not model fields (``tickets.services.REVEAL_FIELD``).
     access_log_fields = {"reporter_contact": "诉求人联系方式"}
 
@@ -317,27 +320,3 @@ class TicketAttachment(models.Model):
 
     def __str__(self):
         return self.original_name or self.file.name
-
-
-class Notification(models.Model):
-    """站内通知: a to-do or a progress message for one user about one ticket."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE, related_name="ticket_notifications"
-    )
-    ticket = models.ForeignKey(
-        Ticket, verbose_name="工单", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
-    )
-    kind = models.CharField("类型", max_length=16, choices=NotificationKind.choices, default=NotificationKind.PROGRESS)
-    text = models.CharField("内容", max_length=300)
-    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
-    read_at = models.DateTimeField("已读时间", null=True, blank=True)
-
-    class Meta:
-        verbose_name = "站内通知"
-        verbose_name_plural = "站内通知"
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread_idx")]
-
-    def __str__(self):
-        return self.text

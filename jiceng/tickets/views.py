@@ -34,6 +34,7 @@ from jiceng.core.errors import Conflict, OutOfScope, join_messages
 from jiceng.core.request_context import client_ip
 from jiceng.core.scoping import get_scoped_object_or_404
 from jiceng.core.views import ObjectListView
+from jiceng.notices import selectors as notice_selectors
 from jiceng.territory.choices import AreaKind
 from jiceng.territory.models import Area
 
@@ -41,7 +42,7 @@ from . import policy, selectors, services, workflow
 from .choices import OPEN_STATES, CategoryKind, Satisfaction, Status
 from .filters import TicketFilterSet
 from .forms import ActionForm, IntakeForm, PatrolForm, ReportForm, worker_buildings
-from .models import Notification, Ticket, TicketAttachment
+from .models import Ticket, TicketAttachment
 from .states import TRANSITIONS
 from .tables import TicketTable, due_html
 from .todo import todo_context
@@ -692,11 +693,9 @@ def heat(request):
 
 @login_required
 def notifications(request):
-    qs = Notification.objects.filter(user=request.user).select_related("ticket")
-    if request.GET.get("unread"):
-        qs = qs.filter(read_at__isnull=True)
+    qs = notice_selectors.notices_for(request.user, unread=bool(request.GET.get("unread")))
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    unread = Notification.objects.filter(user=request.user, read_at__isnull=True).count()
+    unread = notice_selectors.unread_count(request.user)
     return render(request, "tickets/notifications.html", {"title": "站内通知", "page": page, "unread": unread})
 
 
@@ -717,12 +716,14 @@ def notifications_read(request):
 
 @login_required
 def notification_open(request, pk):
-    note = Notification.objects.filter(user=request.user, pk=pk).first()
+    note = notice_selectors.notices_for(request.user).filter(pk=pk).first()
     if note is None:
         raise Http404("未找到通知。")
     services.notification_mark_read(actor=request.user, ids=[note.pk])
-    if note.ticket_id:
-        return redirect("tickets:detail", pk=note.ticket_id)
+    if note.target_url and notice_selectors.target_visible(note, request.user):
+        return redirect(note.target_url)
+    if note.target_id is not None:  # the target is gone, or no longer in the user's scope: say so, show nothing
+        messages.info(request, "该通知所指的对象已不存在或不在您的管辖范围内。")
     return redirect("tickets:notifications")
 
 
@@ -730,7 +731,7 @@ def notification_badge(request):
     """The bell's unread count (loaded by htmx into the navbar)."""
     if not request.user.is_authenticated:
         return HttpResponse("")
-    count = Notification.objects.filter(user=request.user, read_at__isnull=True).count()
+    count = notice_selectors.unread_count(request.user)
     if not count:
         return HttpResponse('<span id="jc-bell-count" data-count="0"></span>')
     shown = "99+" if count > 99 else str(count)

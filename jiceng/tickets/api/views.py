@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
@@ -24,10 +25,12 @@ from rest_framework.views import APIView
 from jiceng.api.base import ApiAccess, ScopedReadOnlyViewSet
 from jiceng.core.errors import Conflict
 from jiceng.core.scoping import get_scoped_object_or_404
+from jiceng.notices.models import Notice
+from jiceng.notices.selectors import notices_for
 from jiceng.orgs.models import Organisation
 from jiceng.territory.models import Area
 from jiceng.tickets import selectors, services
-from jiceng.tickets.models import Category, Notification, Ticket
+from jiceng.tickets.models import Category, Ticket
 
 from .filters import TicketFilterSet
 from .serializers import (
@@ -271,15 +274,26 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     permission_classes = [ApiAccess]
     serializer_class = NotificationSerializer
-    queryset = Notification.objects.none()  # the real one is the caller's own (get_queryset)
+    queryset = Notice.objects.none()  # the real one is the caller's own (get_queryset)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
-            return Notification.objects.none()
-        qs = Notification.objects.filter(user=self.request.user).select_related("ticket")
-        if self.request.query_params.get("unread") in {"1", "true"}:
-            qs = qs.filter(read_at__isnull=True)
-        return qs
+            return Notice.objects.none()
+        return notices_for(self.request.user, unread=self.request.query_params.get("unread") in {"1", "true"})
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        rows = page if page is not None else list(queryset)
+        ticket_type = ContentType.objects.get_for_model(Ticket)
+        ids = {n.target_id for n in rows if n.target_type_id == ticket_type.pk}
+        tickets = Ticket.objects.only("pk", "ticket_no").in_bulk(ids) if ids else {}
+        self._tickets = {
+            n.pk: tickets[n.target_id] for n in rows if n.target_type_id == ticket_type.pk and n.target_id in tickets
+        }
+        return page
+
+    def get_serializer_context(self):
+        return super().get_serializer_context() | {"tickets": getattr(self, "_tickets", {})}
 
     @extend_schema(
         request=NotificationReadSerializer,

@@ -13,13 +13,14 @@ from django.utils.dateparse import parse_datetime
 
 from jiceng.core import workdays
 from jiceng.core.workflow import Step
+from jiceng.notices.choices import NotificationKind
 from jiceng.orgs.choices import OrgKind
 from jiceng.orgs.models import Organisation
 from jiceng.territory.choices import AreaKind
 from jiceng.territory.models import Area
 
 from .. import policy
-from ..choices import OPEN_STATES, NotificationKind, RejectReason, Satisfaction, Status, SuperviseLevel
+from ..choices import OPEN_STATES, RejectReason, Satisfaction, Status, SuperviseLevel
 from ..models import Ticket, TicketAction, TicketAttachment
 from ..states import TRANSITIONS, UNSATISFIED_TARGET
 from .attachments import attachments_for_event

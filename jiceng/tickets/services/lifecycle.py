@@ -10,11 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from jiceng.audit.services import audit_record
+from jiceng.notices.choices import NotificationKind
 from jiceng.territory.models import Area
 
 from .. import policy
 from .. import workflow as ticket_workflow
-from ..choices import NotificationKind, SuperviseLevel
+from ..choices import SuperviseLevel
 from ..models import Ticket, TicketAction
 from .notifications import TicketOutbox, handler_org_for_area, org_user_ids
 

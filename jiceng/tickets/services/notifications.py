@@ -5,18 +5,18 @@ marking read."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from jiceng.accounts.roles import ROLES
 from jiceng.core.workflow import Outbox
+from jiceng.notices.choices import NotificationKind
+from jiceng.notices.services import notices_mark_read
 from jiceng.orgs.choices import OrgKind
 from jiceng.orgs.models import Organisation
 from jiceng.territory.choices import AreaKind
 from jiceng.territory.models import Area
 
 from .. import policy
-from ..choices import NotificationKind
-from ..models import Notification, Ticket
+from ..models import Ticket
 
 # --- organisations and recipients --------------------------------------------------------------
 
@@ -83,31 +83,12 @@ def acting_org(user, ticket: Ticket) -> Organisation | None:
 
 
 class TicketOutbox(Outbox):
-    """The engine's outbox, delivering ``Notification`` rows about a ticket."""
+    """The engine's outbox: notices about a ticket (delivered by ``jiceng.notices``)."""
 
     default_kind = NotificationKind.PROGRESS
 
-    def deliver(self, items) -> int:
-        return deliver_notifications(items)
-
-
-def deliver_notifications(items) -> int:
-    """Write the in-app notifications (after the commit that caused them). Returns how many."""
-    rows = [
-        Notification(user_id=uid, ticket_id=tid, text=text[:300], kind=kind)
-        for ids, tid, text, kind in items
-        for uid in sorted(ids)
-    ]
-    Notification.objects.bulk_create(rows)
-    return len(rows)
-
 
 def notification_mark_read(*, actor, ids: list[int] | None = None, ticket=None) -> int:
-    """Mark the actor's notifications read: those of ``ticket`` (the user opened it or acted on it), the
-    given ``ids``, or all unread ones when neither is given."""
-    qs = Notification.objects.filter(user=actor, read_at__isnull=True)
-    if ids is not None:
-        qs = qs.filter(pk__in=ids)
-    if ticket is not None:
-        qs = qs.filter(ticket=ticket)
-    return qs.update(read_at=timezone.now())
+    """Mark the actor's notices read: those of ``ticket`` (the user opened it or acted on it), the given
+    ``ids``, or all unread ones when neither is given."""
+    return notices_mark_read(actor=actor, target=ticket, ids=ids)

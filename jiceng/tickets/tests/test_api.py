@@ -183,6 +183,28 @@ def test_notifications_endpoint(world, api, django_capture_on_commit_callbacks):
     assert client.get("/api/v1/notifications/", {"unread": 1}).json()["count"] == 0
 
 
+def test_notifications_endpoint_names_the_ticket_of_a_ticket_notice_only(
+    make_ticket, api, django_assert_max_num_queries
+):
+    from jiceng.brands.models import Brand
+    from jiceng.notices.models import Notice
+
+    worker = user("grid_wc01")
+    tickets = [make_ticket(Status.PENDING_ACCEPT) for _ in range(3)]
+    for t in tickets:
+        Notice.objects.create(user=worker, target=t, text=f"待受理 {t.ticket_no}")
+    Notice.objects.create(user=worker, target=Brand.objects.order_by("pk").first(), text="品牌")
+    Notice.objects.create(user=worker, text="无对象")
+    client = api("grid_wc01")
+    client.get("/api/v1/notifications/")  # warm the content-type cache and the token
+    with django_assert_max_num_queries(8):  # not growing with the rows: the page's tickets in one query
+        rows = client.get("/api/v1/notifications/").json()["results"]
+    by_text = {r["text"]: (r["ticket"], r["ticket_no"]) for r in rows}
+    assert by_text["品牌"] == (None, "") and by_text["无对象"] == (None, "")
+    for t in tickets:
+        assert by_text[f"待受理 {t.ticket_no}"] == (t.pk, t.ticket_no)
+
+
 def test_list_and_detail_query_counts_do_not_grow_with_rows(world, make_ticket, api):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from jiceng.tickets.models import Notification
+from jiceng.notices.models import Notice
 from jiceng.tickets.tests.conftest import centre, user
 
 URL = "/api/v1/notifications/read/"
@@ -20,7 +20,7 @@ def unread(world, django_capture_on_commit_callbacks):
         ticket_create(
             actor=user("resident_demo"), category=world.complaint.pk, description="路灯不亮", lng=lng, lat=lat
         )
-    count = Notification.objects.filter(user=user("grid_wc01"), read_at__isnull=True).count()
+    count = Notice.objects.filter(user=user("grid_wc01"), read_at__isnull=True).count()
     assert count >= 1
     return count
 
@@ -42,11 +42,11 @@ def test_bad_bodies_answer_400_and_mark_nothing(api, unread, body, errors):
     response = api("grid_wc01").generic("POST", URL, body, content_type="application/json")
     assert response.status_code == 400, response.content
     assert response.json() == errors
-    assert Notification.objects.filter(user=user("grid_wc01"), read_at__isnull=True).count() == unread
+    assert Notice.objects.filter(user=user("grid_wc01"), read_at__isnull=True).count() == unread
 
 
 def test_ids_and_no_ids_still_work(api, unread):
-    mine = Notification.objects.filter(user=user("grid_wc01"), read_at__isnull=True).order_by("pk")
+    mine = Notice.objects.filter(user=user("grid_wc01"), read_at__isnull=True).order_by("pk")
     first = mine.first().pk
     client = api("grid_wc01")
     assert client.post(URL, {"ids": [first]}, format="json").json() == {"updated": 1}
@@ -57,4 +57,4 @@ def test_page_form_with_an_id_beyond_64_bits_marks_nothing(client, unread):
     client.force_login(user("grid_wc01"))
     response = client.post("/tickets/notifications/read/", {"ids": ["99999999999999999999"]})
     assert response.status_code == 302
-    assert Notification.objects.filter(user=user("grid_wc01"), read_at__isnull=True).count() == unread
+    assert Notice.objects.filter(user=user("grid_wc01"), read_at__isnull=True).count() == unread

@@ -11,10 +11,11 @@ from django.urls import reverse
 
 from jiceng.audit.models import AuditLog
 from jiceng.core.errors import Conflict
+from jiceng.notices.models import Notice
 from jiceng.territory.models import Building
 from jiceng.tickets import services, workflow
 from jiceng.tickets.choices import Channel, Status
-from jiceng.tickets.models import Category, Notification, Ticket, TicketAction
+from jiceng.tickets.models import Category, Ticket, TicketAction
 from jiceng.tickets.tests.conftest import user
 
 pytestmark = pytest.mark.django_db
@@ -52,9 +53,9 @@ def test_recorder_handles_on_spot_and_another_person_verifies(world, django_capt
     assert AuditLog.objects.filter(action="ticket_handle_on_spot", object_id=str(ticket.pk)).count() == 1
     # The community's people are told it waits for verification; the worker is not told of their own act.
     told = set(
-        Notification.objects.filter(ticket=ticket, text__startswith="网格员当场处置").values_list(
-            "user__username", flat=True
-        )
+        Notice.objects.for_target(ticket)
+        .filter(text__startswith="网格员当场处置")
+        .values_list("user__username", flat=True)
     )
     assert "wenchang_worker" in told and "grid_wc01" not in told
     # The one who completed may not verify ...

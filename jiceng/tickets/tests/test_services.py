@@ -9,9 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from jiceng.core.errors import Conflict
+from jiceng.notices.models import Notice
 from jiceng.territory.models import Area, Building
 from jiceng.tickets.choices import Channel, Status, SuperviseLevel
-from jiceng.tickets.models import Notification, Ticket, TicketAction
+from jiceng.tickets.models import Ticket, TicketAction
 from jiceng.tickets.selectors import haversine_m, suggest_duplicates
 from jiceng.tickets.services import route_location, ticket_create, ticket_transition
 from jiceng.tickets.tests.conftest import centre, user
@@ -66,8 +67,8 @@ def test_resident_submits_and_it_reaches_the_grid_workers(world, django_capture_
     assert t.ticket_no.startswith(timezone.localdate().strftime("%Y%m%d")) and len(t.ticket_no) == 12
     assert t.reporter_phone_hash  # the resident's own phone was taken over, hashed for lookup
     assert list(t.actions.values_list("action", "from_status", "to_status")) == [("submit", "draft", "pending_accept")]
-    assert Notification.objects.filter(user=user("grid_wc01"), ticket=t, kind="todo").count() == 1
-    assert not Notification.objects.filter(user=user("grid_wc02"), ticket=t).exists()
+    assert Notice.objects.for_target(t).filter(user=user("grid_wc01"), kind="todo").count() == 1
+    assert not Notice.objects.for_target(t).filter(user=user("grid_wc02")).exists()
 
 
 def test_staff_record_hotline_tickets_and_anonymous_needs_a_phone(world):
@@ -155,10 +156,10 @@ def test_whole_loop_and_verification_by_a_different_user(world, django_capture_o
         "submit", "accept", "dispatch", "sign", "progress", "complete", "verify_pass", "callback_rate", "archive",
     ]  # fmt: skip
     resident_texts = list(
-        Notification.objects.filter(user=user("resident_demo"), ticket=t).values_list("text", flat=True)
+        Notice.objects.for_target(t).filter(user=user("resident_demo")).values_list("text", flat=True)
     )
     assert len(resident_texts) >= 5 and any("请对办理结果作出评价" in x for x in resident_texts)
-    assert Notification.objects.filter(ticket=t, user=user("dept_chengguan"), text__contains="协办").count() == 1
+    assert Notice.objects.for_target(t).filter(user=user("dept_chengguan"), text__contains="协办").count() == 1
 
 
 def test_verify_fail_reopens(world, make_ticket):
@@ -208,7 +209,7 @@ def test_escalate_whistle_and_report(world, make_ticket, django_capture_on_commi
     with django_capture_on_commit_callbacks(execute=True):
         t = go("longpan_admin", t, "whistle", department=world.dept.pk, deadline=deadline, reason="占道经营需执法")
     assert (t.handler_org, t.whistle_org, t.dispatcher_org) == (world.dept, world.dept, world.street_org)
-    assert Notification.objects.filter(user=user("dept_chengguan"), ticket=t, text__contains="报到").exists()
+    assert Notice.objects.for_target(t).filter(user=user("dept_chengguan"), text__contains="报到").exists()
     # The department now sees it, and only it may report.
     assert Ticket.objects.restrict(user("dept_chengguan")).filter(pk=t.pk).exists()
     assert "report" in allowed_actions(user("dept_chengguan"), t)

@@ -9,8 +9,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from jiceng.core.workdays import add_working_days
+from jiceng.notices.models import Notice
 from jiceng.tickets.choices import Status, SuperviseLevel
-from jiceng.tickets.models import Notification, Ticket, TicketAction
+from jiceng.tickets.models import Ticket, TicketAction
 from jiceng.tickets.tasks import check_overdue, check_overdue_now
 from jiceng.tickets.tests.conftest import user
 
@@ -33,8 +34,8 @@ def test_yellow_then_red_and_idempotent(world, make_ticket, django_capture_on_co
     assert late.supervise_level == SuperviseLevel.YELLOW and late.yellow_card_at is not None
     assert TicketAction.objects.filter(ticket=late, action="auto_supervise").count() == 1
     # The holder and the organisation above it (the community) are told.
-    assert Notification.objects.filter(ticket=late, user=user("grid_wc01"), kind="supervise").exists()
-    assert Notification.objects.filter(ticket=late, user=user("wenchang_worker"), kind="supervise").exists()
+    assert Notice.objects.for_target(late).filter(user=user("grid_wc01"), kind="supervise").exists()
+    assert Notice.objects.for_target(late).filter(user=user("wenchang_worker"), kind="supervise").exists()
     # Running again changes nothing.
     assert check_overdue_now(now) == {"reminded": 0, "yellow": 0, "red": 0, "whistle": 0}
     assert TicketAction.objects.filter(ticket=late, action="auto_supervise").count() == 1
@@ -46,7 +47,7 @@ def test_yellow_then_red_and_idempotent(world, make_ticket, django_capture_on_co
         assert check_overdue_now(five)["red"] == 1
     late.refresh_from_db()
     assert late.supervise_level == SuperviseLevel.RED and late.red_card_at is not None
-    assert Notification.objects.filter(ticket=late, user=user("longpan_admin"), kind="supervise").exists()
+    assert Notice.objects.for_target(late).filter(user=user("longpan_admin"), kind="supervise").exists()
     assert check_overdue_now(five)["red"] == 0
     on_time.refresh_from_db()
     assert on_time.supervise_level == SuperviseLevel.NONE

@@ -10,10 +10,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from jiceng.notices.models import Notice
 from jiceng.territory.models import Area, Building
 from jiceng.tickets import services
 from jiceng.tickets.choices import OPEN_STATES, Channel, Satisfaction, Status
-from jiceng.tickets.models import Category, Notification, Ticket, TicketAction, TicketAttachment
+from jiceng.tickets.models import Category, Ticket, TicketAction, TicketAttachment
 
 pytestmark = pytest.mark.django_db
 
@@ -389,21 +390,21 @@ def test_grids_geojson_public_and_scoped(client, login):
 
 def test_notifications_badge_list_and_read(client, login, personas, building):
     worker = login("grid_wc01")
-    Notification.objects.filter(user=worker).update(read_at=None)
+    Notice.objects.filter(user=worker).update(read_at=None)
     new_ticket(personas.wenchang_worker, building)  # notifies the grid's people on commit? (on_commit in tests)
-    Notification.objects.create(user=worker, text="测试通知")
-    unread = Notification.objects.filter(user=worker, read_at__isnull=True).count()
+    Notice.objects.create(user=worker, text="测试通知")
+    unread = Notice.objects.filter(user=worker, read_at__isnull=True).count()
     badge = client.get(reverse("tickets:notification_badge")).content.decode()
     assert f'data-count="{unread}"' in badge
     page = client.get(reverse("tickets:notifications"))
     assert "测试通知" in page.content.decode()
-    note = Notification.objects.get(user=worker, text="测试通知")
+    note = Notice.objects.get(user=worker, text="测试通知")
     assert client.get(reverse("tickets:notification_open", args=[note.pk])).status_code == 302
     note.refresh_from_db()
     assert note.read_at is not None
     client.post(reverse("tickets:notifications_read"))
     assert 'data-count="0"' in client.get(reverse("tickets:notification_badge")).content.decode()
-    other = Notification.objects.create(user=personas.grid_wc02, text="别人的")
+    other = Notice.objects.create(user=personas.grid_wc02, text="别人的")
     assert client.get(reverse("tickets:notification_open", args=[other.pk])).status_code == 404
 
 

@@ -1,0 +1,76 @@
+"""站内通知 on any object: written only after the commit, counted, read by target, opened only in scope."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.messages import get_messages
+from django.db import transaction
+from django.urls import reverse
+
+from jiceng.brands.models import Brand
+from jiceng.notices.models import Notice
+from jiceng.notices.selectors import unread_count
+from jiceng.notices.services import notices_mark_read, notify
+from jiceng.testing.personas import persona
+
+pytestmark = pytest.mark.django_db
+
+
+def _brand_of(user) -> Brand:
+    return Brand.objects.restrict(user, "view").order_by("pk").first()
+
+
+def test_notify_writes_after_the_commit_and_nothing_on_a_rollback(django_capture_on_commit_callbacks):
+    admin, worker = persona("longpan_admin"), persona("wenchang_worker")
+    brand = _brand_of(admin)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        notify(recipients=[admin, worker.pk], target=brand, text="品牌待审核", kind="todo", exclude=worker)
+        assert not Notice.objects.exists()  # queued, not yet written
+    assert len(callbacks) == 1
+    note = Notice.objects.get()
+    assert (note.user, note.target, note.kind, note.text) == (admin, brand, "todo", "品牌待审核")
+    assert note.target_url == brand.get_absolute_url()
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            notify(recipients=[admin], target=brand, text="回滚的通知")
+            raise RuntimeError
+    assert callbacks == []
+    assert not Notice.objects.filter(text="回滚的通知").exists()
+
+
+def test_unread_count_and_mark_read_by_target():
+    admin = persona("longpan_admin")
+    brand, other = Brand.objects.restrict(admin, "view").order_by("pk")[:2]
+    Notice.objects.create(user=admin, target=brand, text="一")
+    Notice.objects.create(user=admin, target=brand, text="二")
+    Notice.objects.create(user=admin, target=other, text="三")
+    peer = Notice.objects.create(user=persona("yinhua_admin"), target=brand, text="别人的")
+    assert unread_count(admin) == 3
+    assert notices_mark_read(actor=admin, target=brand) == 2
+    assert unread_count(admin) == 1
+    assert list(Notice.objects.filter(user=admin, read_at__isnull=True).values_list("text", flat=True)) == ["三"]
+    peer.refresh_from_db()
+    assert peer.read_at is None
+    assert notices_mark_read(actor=admin, ids=[peer.pk]) == 0  # another user's notice is not the actor's to read
+
+
+def test_opening_a_notice_goes_to_its_target_only_while_the_user_may_view_it(client):
+    admin = persona("longpan_admin")
+    brand = _brand_of(admin)
+    note = Notice.objects.create(user=admin, target=brand, text="品牌更新")
+    client.force_login(admin)
+    response = client.get(reverse("tickets:notification_open", args=[note.pk]))
+    assert response.status_code == 302 and response["Location"] == brand.get_absolute_url()
+    note.refresh_from_db()
+    assert note.read_at is not None
+
+    outsider = persona("yinhua_admin")
+    assert not Brand.objects.restrict(outsider, "view").filter(pk=brand.pk).exists()
+    theirs = Notice.objects.create(user=outsider, target=brand, text="不该看到")
+    client.force_login(outsider)
+    response = client.get(reverse("tickets:notification_open", args=[theirs.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse("tickets:notifications")
+    assert [str(m) for m in get_messages(response.wsgi_request)] == ["该通知所指的对象已不存在或不在您的管辖范围内。"]
+    page = client.get(reverse("tickets:notifications")).content.decode()
+    assert brand.get_absolute_url() not in page
