@@ -63,6 +63,14 @@ class Organisation(models.Model):
     def __str__(self):
         return self.name
 
+    @classmethod
+    def personal_scope_q(cls, scope, action: str) -> Q | None:
+        """A unit's liaison (``unit_liaison``, a personal role) reads the units they are a member of."""
+        if action != "view":
+            return None
+        mine = cls.members.through.objects.filter(user_id=scope.user_id).values("organisation_id")
+        return Q(kind=OrgKind.UNIT, pk__in=mine)
+
     def get_absolute_url(self):
         return reverse("orgs:organisation_detail", args=[self.pk])
 
