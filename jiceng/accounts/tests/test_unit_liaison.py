@@ -62,3 +62,13 @@ def test_the_liaison_sees_nothing_of_residents(client, liaison):
     assert client.get(reverse("people:resident_detail", args=[resident.pk])).status_code in (403, 404)
     response = client.get("/api/v1/residents/")
     assert response.status_code == 403 or response.json()["results"] == []
+
+
+def test_the_demo_liaison_sees_its_own_unit_only(client, login):
+    user = login("unit_demo")
+    unit = Organisation.objects.get(members=user)
+    assert unit.kind == OrgKind.UNIT and unit.unit_category and unit.party_org_name
+    assert list(Organisation.objects.restrict(user, "view")) == [unit]
+    page = client.get(reverse("orgs:organisation_detail", args=[unit.pk])).content.decode()
+    assert unit.party_org_name in page
+    assert not Resident.objects.restrict(user, "view").exists()
