@@ -12,12 +12,15 @@ from rest_framework.views import APIView
 from jiceng.api.base import ApiAccess
 from jiceng.api.registry import register_urls
 from jiceng.core.scoping import get_scoped_object_or_404
-from jiceng.dashboards.selectors import STAT_KEYS, STAT_LABELS, node_stats
+from jiceng.dashboards.selectors import node_stats, stat_keys, stat_labels
 from jiceng.territory.models import Area
 
-StatsSerializer = inline_serializer(
-    "Stats", {key: serializers.IntegerField(label=STAT_LABELS[key]) for key in STAT_KEYS}
-)
+
+def stats_serializer():
+    """The schema of the figures registered when the schema is built (the URLconf loads after every
+    app's ``ready()``, so apps' figures are in)."""
+    labels = stat_labels()
+    return inline_serializer("Stats", {key: serializers.IntegerField(label=labels[key]) for key in stat_keys()})
 
 
 class StatsView(APIView):
@@ -33,7 +36,7 @@ class StatsView(APIView):
                 "node", OpenApiTypes.INT, description="辖区节点 id（须在管辖范围内），缺省为调用者的全部管辖范围"
             )
         ],
-        responses={200: StatsSerializer},
+        responses={200: stats_serializer()},
         tags=["stats"],
     )
     def get(self, request):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef
 
 from jiceng.core.breadcrumbs import area_breadcrumbs
+from jiceng.core.stats import registered_stats
 from jiceng.core.views import pk_url
 from jiceng.party.choices import BRANCH_TYPES
 from jiceng.party.models import CentralHousehold, PartyGroup, PartyMember, PartyOrg
@@ -14,17 +15,28 @@ from jiceng.territory.models import Area, Building, Household
 
 from . import stats_cache
 
-STAT_KEYS = (
+#: The figures of the tree itself, computed here; apps add theirs with ``jiceng.core.stats.register_stat``
+#: (see :func:`stat_keys`).
+BASE_STAT_KEYS = (
     "streets", "communities", "grids", "quarters", "quarter_branches", "party_groups", "central_households",
     "buildings", "households", "residents", "party_members", "in_service_members", "grid_workers",
 )  # fmt: skip
 
-STAT_LABELS = {
+BASE_STAT_LABELS = {
     "streets": "街道", "communities": "社区", "grids": "网格", "quarters": "小区",
     "quarter_branches": "小区(网格)党支部", "party_groups": "楼栋党小组", "central_households": "党员中心户",
     "buildings": "楼栋", "households": "户", "residents": "实有人口", "party_members": "党员",
     "in_service_members": "在职党员（报到）", "grid_workers": "网格员",
 }  # fmt: skip
+
+
+def stat_keys() -> tuple[str, ...]:
+    """Every figure's key: the tree's own first, then those apps registered, in registration order."""
+    return BASE_STAT_KEYS + tuple(s.key for s in registered_stats() if s.key not in BASE_STAT_LABELS)
+
+
+def stat_labels() -> dict[str, str]:
+    return {**BASE_STAT_LABELS, **{s.key: s.label for s in registered_stats() if s.key not in BASE_STAT_LABELS}}
 
 
 def _version_path(path: str, kind: str) -> str:
@@ -71,7 +83,8 @@ def node_stats(user, node: Area | None = None, *, known_versions: dict[str, int]
         scope = getattr(user, "scope", None)
         paths = [_version_path(g.area_path, g.area_kind) for g in scope.grants] if scope is not None else []
     return stats_cache.cached(
-        "node_stats",
+        # The cached value's shape is the set of figures: a deploy that adds one files it under a new name.
+        "node_stats:" + ",".join(stat_keys()),
         user,
         paths,
         node.path if node is not None else "*",
@@ -90,7 +103,7 @@ def _node_stats(user, node: Area | None = None) -> dict[str, int]:
         return qs
 
     areas = scoped(Area.objects.all())
-    return {
+    figures = {
         "streets": areas.filter(kind="street").count(),
         "communities": areas.filter(kind="community").count(),
         "grids": areas.filter(kind="grid").count(),
@@ -109,6 +122,10 @@ def _node_stats(user, node: Area | None = None) -> dict[str, int]:
         ).count(),
         "grid_workers": _grid_workers(user, node),
     }
+    for stat in registered_stats():
+        if stat.key not in figures:
+            figures[stat.key] = stat.count(scoped, user, node)
+    return figures
 
 
 def _grid_workers(user, node: Area | None) -> int:
@@ -206,7 +223,8 @@ def area_page_context(user, area) -> dict:
     cached figures are filed under are read in one query and serve both."""
     chain, known_versions = area_chain_with_versions(area.path)
     stats = node_stats(user, area, known_versions=known_versions)
+    labels = stat_labels()
     return {
         "breadcrumbs": area_breadcrumbs(user, area, chain=chain),
-        "stats": [(STAT_LABELS[k], v) for k, v in stats.items()],
+        "stats": [(labels[k], v) for k, v in stats.items()],
     }

@@ -11,7 +11,7 @@ from jiceng.territory.models import Area, Household
 from jiceng.tickets.selectors import todo
 from jiceng.tickets.todo import todo_context
 
-from .selectors import STAT_LABELS, area_chain_with_versions, community_grids_geojson, coverage_gaps, node_stats
+from .selectors import area_chain_with_versions, community_grids_geojson, coverage_gaps, node_stats, stat_labels
 
 
 @login_required
@@ -29,10 +29,11 @@ def home(request):
     chain, known_versions = area_chain_with_versions(grant.area_path) if grant is not None else ([], {})
     node = chain[-1] if chain else None
     stats = node_stats(user, node, known_versions=known_versions) if node is not None else None
+    labels = stat_labels()
     context = {
         "title": "首页",
         "node": node,
-        "stats": [(k, STAT_LABELS[k], v) for k, v in stats.items()] if stats else [],
+        "stats": [(k, labels[k], v) for k, v in stats.items()] if stats else [],
         "breadcrumbs": area_breadcrumbs(user, node, chain=chain) if node else [],
         "is_admin": user.is_admin_role,
     }
