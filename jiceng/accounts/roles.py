@@ -159,6 +159,9 @@ ROLES: dict[str, Role] = {
         Role(
             "unit_handler", "职能部门/共建单位经办人", ("tickets.view_ticket", "tickets.change_ticket"), personal=True
         ),
+        # 单位包保: a co-building unit's liaison (单位联络员) sees the unit they are a member of (its
+        # ``members``) and nothing of the territory's residents; not a subtree grant.
+        Role("unit_liaison", "单位联络员", ("orgs.view_organisation",), personal=True),
         Role(
             "system_admin",
             "系统管理员",

@@ -15,6 +15,7 @@ DEMO_ACCOUNTS = [
     ("member_demo", "在职党员（住文昌花园社区）"),
     ("resident_demo", "居民（文昌花园社区）"),
     ("dept_chengguan", "职能部门经办人（区城市管理局）"),
+    ("unit_demo", "单位联络员（包保单位）"),
     ("sysadmin", "系统管理员"),
     ("secadmin", "安全管理员"),
     ("auditor", "审计管理员"),

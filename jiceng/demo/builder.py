@@ -92,7 +92,7 @@ def build(scale: int = 20000, *, seed: int = 20260101, log=print, today: dt.date
         _build_accounts(areas, residents, orgs, workers, log)
         _build_brands(areas, orgs, today, log)
         seed_ticket_history(scale=scale, today=today, password=DEMO_PASSWORD, seed=seed, log=log)
-        seed_organisations(areas["district"], log=log)
+        seed_organisations(areas["district"], log=log, password=DEMO_PASSWORD)
         ensure_demo_api_key(log=log)
         audit_record(action="seed_demo", detail={"scale": scale, "seed": seed}, username="seed_demo", scope_path="")
         # bulk_create sends no signals: invalidate every cached figure of the new tree at commit.

@@ -16,6 +16,16 @@ class OrgKind(models.TextChoices):
     OWNERS_COMMITTEE = "owners_committee", "业主委员会"
 
 
+class UnitCategory(models.TextChoices):
+    """The category of a co-building unit (共建单位类别), as the 单位包保 rosters count them."""
+
+    PARTY_GOVERNMENT = "party_government", "党政机关"
+    PUBLIC_INSTITUTION = "public_institution", "事业单位"
+    STATE_OWNED = "state_owned", "国有企业"
+    NON_PUBLIC = "non_public", "非公企业"
+    SOCIAL = "social", "社会组织"
+
+
 #: Territory org kinds, from the lowest level up (an org is "higher" when it is an ancestor).
 TERRITORY_ORG_KINDS = (OrgKind.GRID, OrgKind.COMMUNITY, OrgKind.STREET, OrgKind.DISTRICT)
 #: The kinds the organisation pages list, create and edit (territory mirrors follow their node).

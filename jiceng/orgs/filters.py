@@ -7,7 +7,7 @@ import django_filters as filters
 from jiceng.core.filters import ScopedFilterSet
 from jiceng.territory.models import Area
 
-from .choices import NON_TERRITORY_ORG_KINDS
+from .choices import NON_TERRITORY_ORG_KINDS, UnitCategory
 from .models import Organisation
 
 
@@ -17,11 +17,12 @@ class OrganisationFilterSet(ScopedFilterSet):
     under = filters.ModelChoiceFilter(
         label="服务街道/社区", queryset=Area.objects.filter(kind__in=["street", "community"]), method="filter_under"
     )
+    unit_category = filters.ChoiceFilter(label="单位类别", choices=UnitCategory.choices)
     is_active = filters.BooleanFilter(label="启用")
 
     class Meta:
         model = Organisation
-        fields = ["q", "kind", "under", "is_active"]
+        fields = ["q", "kind", "under", "unit_category", "is_active"]
 
     def search(self, qs, name, value):
         from django.db.models import Q

@@ -25,7 +25,10 @@ class OrganisationForm(ServiceModelForm):
 
     class Meta:
         model = Organisation
-        fields = ["kind", "name", "area", "uscc", "contact_name", "contact_phone", "address", "is_active", "members"]
+        fields = [
+            "kind", "name", "area", "uscc", "contact_name", "contact_phone", "address",
+            "unit_category", "party_org_name", "party_secretary", "party_member_count", "is_active", "members",
+        ]  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -35,6 +38,8 @@ class OrganisationForm(ServiceModelForm):
             "area"
         ].help_text = "职能部门服务全区；共建单位、物业服务企业、业主委员会服务其包保或所在的街道、社区。"
         self.fields["members"].queryset = self._member_choices()
+        self.fields["unit_category"].help_text = "仅共建单位填写。"
+        self.fields["party_org_name"].help_text = "共建单位自身的党组织（不属于本辖区党组织体系），如“××公司党支部”。"
         if self.instance.pk:
             self.initial.setdefault("members", list(self.instance.members.values_list("pk", flat=True)))
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from jiceng.core.scoping import ScopedManager
 
-from .choices import TERRITORY_ORG_KINDS, OrgKind
+from .choices import TERRITORY_ORG_KINDS, OrgKind, UnitCategory
 
 
 class Organisation(models.Model):
@@ -37,6 +37,12 @@ class Organisation(models.Model):
     contact_name = models.CharField("联系人", max_length=50, blank=True)
     contact_phone = models.CharField("联系电话", max_length=20, blank=True)
     address = models.CharField("地址", max_length=200, blank=True)
+    # A co-building unit's category and its own Party organisation (单位党组织): that organisation is the
+    # unit's, outside the territory tree (not a jiceng.party node); only units (kind ``unit``) fill these.
+    unit_category = models.CharField("单位类别", max_length=20, choices=UnitCategory.choices, blank=True)
+    party_org_name = models.CharField("单位党组织名称", max_length=100, blank=True)
+    party_secretary = models.CharField("党组织书记", max_length=50, blank=True)
+    party_member_count = models.PositiveIntegerField("党员人数", null=True, blank=True)
     is_active = models.BooleanField("启用", default=True)
 
     objects = ScopedManager()
@@ -56,6 +62,14 @@ class Organisation(models.Model):
 
     def __str__(self):
         return self.name
+
+    @classmethod
+    def personal_scope_q(cls, scope, action: str) -> Q | None:
+        """A unit's liaison (``unit_liaison``, a personal role) reads the units they are a member of."""
+        if action != "view":
+            return None
+        mine = cls.members.through.objects.filter(user_id=scope.user_id).values("organisation_id")
+        return Q(kind=OrgKind.UNIT, pk__in=mine)
 
     def get_absolute_url(self):
         return reverse("orgs:organisation_detail", args=[self.pk])

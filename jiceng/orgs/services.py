@@ -19,7 +19,7 @@ from jiceng.core.validators import normalise_text, validate_phone, validate_uscc
 from jiceng.territory.choices import AreaKind
 from jiceng.territory.models import Area
 
-from .choices import NON_TERRITORY_ORG_KINDS, SERVED_AREA_KINDS, OrgKind
+from .choices import NON_TERRITORY_ORG_KINDS, SERVED_AREA_KINDS, OrgKind, UnitCategory
 from .models import Organisation
 from .selectors import member_candidates
 
@@ -31,6 +31,10 @@ ORGANISATION_FIELDS = {
     "contact_name",
     "contact_phone",
     "address",
+    "unit_category",
+    "party_org_name",
+    "party_secretary",
+    "party_member_count",
     "is_active",
     "members",
 }
@@ -64,8 +68,40 @@ def _clean(org: Organisation) -> None:
             errors["contact_phone"] = exc.messages[0]
     else:
         org.contact_phone = ""
+    _clean_unit_fields(org, errors)
     if errors:
         raise ValidationError(errors)
+
+
+#: The fields only a co-building unit (共建单位) has: its category and its own Party organisation.
+UNIT_ONLY_FIELDS = ("unit_category", "party_org_name", "party_secretary", "party_member_count")
+
+
+def _clean_unit_fields(org: Organisation, errors: dict) -> None:
+    org.party_org_name = normalise_text(org.party_org_name or "")
+    org.party_secretary = normalise_text(org.party_secretary or "")
+    org.unit_category = org.unit_category or ""
+    if org.kind != OrgKind.UNIT:
+        for name in UNIT_ONLY_FIELDS:
+            if getattr(org, name) not in ("", None):
+                errors[name] = "只有共建单位填写单位类别和单位党组织信息。"
+        return
+    if org.unit_category and org.unit_category not in UnitCategory.values:
+        errors["unit_category"] = "请选择单位类别（党政机关、事业单位、国有企业、非公企业、社会组织）。"
+    count = org.party_member_count
+    if count not in (None, ""):
+        try:
+            count = int(count)
+        except (TypeError, ValueError):
+            count = -1
+        if count < 0:
+            errors["party_member_count"] = "党员人数应为不小于 0 的整数。"
+        else:
+            org.party_member_count = count
+    else:
+        org.party_member_count = None
+    if (org.party_secretary or org.party_member_count) and not org.party_org_name:
+        errors["party_org_name"] = "填写党组织书记或党员人数时，请先填写单位党组织名称。"
 
 
 def _set_members(actor, org: Organisation, members, *, before: set[int]) -> set[int]:

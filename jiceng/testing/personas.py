@@ -11,7 +11,7 @@ from jiceng.demo.builder import DEMO_PASSWORD
 PASSWORD = DEMO_PASSWORD
 PERSONAS = (
     "qu_admin", "longpan_admin", "yinhua_admin", "tongle_admin", "wenchang_worker", "dougang_worker",
-    "grid_wc01", "grid_wc02", "member_demo", "resident_demo", "dept_chengguan", "sysadmin", "secadmin", "auditor",
+    "grid_wc01", "grid_wc02", "member_demo", "resident_demo", "dept_chengguan", "unit_demo", "sysadmin", "secadmin", "auditor",
 )  # fmt: skip
 
 TEST_SCALE = 1500
