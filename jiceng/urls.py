@@ -13,6 +13,7 @@ urlpatterns = [
     path("orgs/", include("jiceng.orgs.urls")),
     path("people/", include("jiceng.people.urls")),
     path("audit/", include("jiceng.audit.urls")),
+    path("attachments/", include("jiceng.attachments.urls")),
     path("imports/", include("jiceng.imports.urls")),
     path("exports/", include("jiceng.exports.urls")),
     path("tickets/", include("jiceng.tickets.urls")),

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "jiceng.audit",
     "jiceng.territory",
     "jiceng.notices",
+    "jiceng.attachments",
     "jiceng.party",
     "jiceng.orgs",
     "jiceng.people",
