@@ -17,6 +17,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from jiceng.attachments.models import Attachment
 from jiceng.audit.models import SensitiveAccessLog
 from jiceng.audit.services import audit_record
 from jiceng.core.tests.helpers import row_counts
@@ -177,6 +178,16 @@ def _photo_in(sibling):
     return {"pk": ticket.pk, "attachment": item.pk}
 
 
+def _attachment_in(sibling):
+    ticket = _ticket_in(sibling)
+    item = Attachment(
+        target=ticket, scope_path=ticket.scope_path, content_type="image/png", size=len(PNG), original_name="现场.png"
+    )
+    item.file.save("现场.png", ContentFile(PNG), save=False)
+    item.save()
+    return {"pk": item.pk}
+
+
 def _job(model, owner, **fields):
     job = model(owner=owner, status="done", **fields)
     job.file.save("f.xlsx", ContentFile(b"PK"), save=False)
@@ -195,6 +206,7 @@ FUNCTION_ROUTES = {
     "tickets:act": (lambda s, c: {"pk": _ticket_in(s).pk, "action": "progress"}, ("get", "post")),
     "tickets:reveal_contact": (lambda s, c: {"pk": _ticket_in(s).pk}, ("post",)),
     "tickets:photo": (lambda s, c: _photo_in(s), ("get",)),
+    "attachments:file": (lambda s, c: _attachment_in(s), ("get",)),
     "tickets:notification_open": (
         lambda s, c: {"pk": Notice.objects.create(user=c, target=_ticket_in(s), text="进展").pk},
         ("get",),

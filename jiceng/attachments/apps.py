@@ -5,3 +5,8 @@ class AttachmentsConfig(AppConfig):
     name = "jiceng.attachments"
     label = "attachments"
     verbose_name = "附件"
+
+    def ready(self):
+        from jiceng.audit.registry import register_events
+
+        register_events("附件", {"attach": "上传附件", "detach": "删除附件"})

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import AttachmentFileView
+from .views import attachment_file
 
 app_name = "attachments"
-urlpatterns = [path("<int:pk>/", AttachmentFileView.as_view(), name="file")]
+urlpatterns = [path("<int:pk>/", attachment_file, name="file")]
