@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from jiceng.core import entities
 from jiceng.core.views import healthz
+from jiceng.notices.urls import moved_patterns as notices_moved
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -16,6 +17,8 @@ urlpatterns = [
     path("attachments/", include("jiceng.attachments.urls")),
     path("imports/", include("jiceng.imports.urls")),
     path("exports/", include("jiceng.exports.urls")),
+    path("notices/", include("jiceng.notices.urls")),
+    path("tickets/notifications/", include(notices_moved)),  # moved to /notices/ (permanent redirects)
     path("tickets/", include("jiceng.tickets.urls")),
     path("open311/v2/", include("jiceng.open311.urls")),
     *entities.urlpatterns(),  # every declared entity's pages (``jiceng.core.entities``)

@@ -207,7 +207,7 @@ FUNCTION_ROUTES = {
     "tickets:reveal_contact": (lambda s, c: {"pk": _ticket_in(s).pk}, ("post",)),
     "tickets:photo": (lambda s, c: _photo_in(s), ("get",)),
     "attachments:file": (lambda s, c: _attachment_in(s), ("get",)),
-    "tickets:notification_open": (
+    "notices:open": (
         lambda s, c: {"pk": Notice.objects.create(user=c, target=_ticket_in(s), text="进展").pk},
         ("get",),
     ),

@@ -41,4 +41,4 @@ def test_anonymous_pages_carry_the_whole_policy(client, db, path):
 def test_a_logged_in_page_and_an_htmx_fragment_carry_it_too(client, db, login):
     login("wenchang_worker")
     assert _policy(client.get("/people/residents/")) == EXPECTED
-    assert _policy(client.get("/tickets/notifications/badge/", HTTP_HX_REQUEST="true")) == EXPECTED
+    assert _policy(client.get("/notices/badge/", HTTP_HX_REQUEST="true")) == EXPECTED

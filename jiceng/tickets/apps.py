@@ -8,6 +8,19 @@ class TicketsConfig(AppConfig):
 
     def ready(self):
         _register_audit_events()
+        _register_notice_label()
+
+
+def _register_notice_label():
+    """A notice about a ticket is named by its number in the notices API (``ticket``, ``ticket_no``)."""
+    from jiceng.notices.selectors import register_target_label
+
+    from .models import Ticket
+
+    def numbers(ids):
+        return dict(Ticket.objects.filter(pk__in=ids).values_list("pk", "ticket_no"))
+
+    register_target_label(Ticket, numbers, alias="ticket")
 
 
 def _register_audit_events():

@@ -20,10 +20,6 @@ urlpatterns = [
     path("stats/", views.stats, name="stats"),
     path("stats/heat.geojson", views.heat, name="heat"),
     path("map/grids.geojson", views.grids_geojson, name="grids_geojson"),
-    path("notifications/", views.notifications, name="notifications"),
-    path("notifications/read/", views.notifications_read, name="notifications_read"),
-    path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
-    path("notifications/badge/", views.notification_badge, name="notification_badge"),
     path("settings/sla/", config_views.sla_rules, name="sla_rules"),
     path("settings/calendar/", config_views.calendar, name="calendar"),
 ]

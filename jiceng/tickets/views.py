@@ -1,4 +1,4 @@
-"""Pages of the 诉求 loop: resident and grid-worker phone pages, the handler's desktop, stats, notifications.
+"""Pages of the 诉求 loop: resident and grid-worker phone pages, the handler's desktop, stats.
 
 Thin: every read starts from ``restrict`` (``get_scoped_object_or_404`` for one ticket); every write is
 ``services.ticket_create`` / ``ticket_transition`` / ``attachment_add``. A transition the state no longer
@@ -22,11 +22,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from jiceng.core import ratelimit
 from jiceng.core.breadcrumbs import area_breadcrumbs
@@ -34,7 +33,6 @@ from jiceng.core.errors import Conflict, OutOfScope, join_messages
 from jiceng.core.request_context import client_ip
 from jiceng.core.scoping import get_scoped_object_or_404
 from jiceng.core.views import ObjectListView
-from jiceng.notices import selectors as notice_selectors
 from jiceng.territory.choices import AreaKind
 from jiceng.territory.models import Area
 
@@ -686,55 +684,3 @@ def heat(request):
         )
     total = sum(f["properties"]["total"] for f in features)
     return JsonResponse({"type": "FeatureCollection", "features": features, "total": total})
-
-
-# --- notifications -----------------------------------------------------------------------------
-
-
-@login_required
-def notifications(request):
-    qs = notice_selectors.notices_for(request.user, unread=bool(request.GET.get("unread")))
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    unread = notice_selectors.unread_count(request.user)
-    return render(request, "tickets/notifications.html", {"title": "站内通知", "page": page, "unread": unread})
-
-
-@login_required
-@require_POST
-def notifications_read(request):
-    ids = request.POST.getlist("ids")
-    try:
-        ids = [int(i) for i in ids] if ids else None
-    except ValueError:
-        ids = []
-    if ids:  # an id no row can have (beyond a 64-bit key) matches nothing, rather than overflowing the query
-        ids = [i for i in ids if 0 < i < 2**63]
-    count = services.notification_mark_read(actor=request.user, ids=ids)
-    messages.success(request, f"已将 {count} 条通知标为已读。")
-    return redirect("tickets:notifications")
-
-
-@login_required
-def notification_open(request, pk):
-    note = notice_selectors.notices_for(request.user).filter(pk=pk).first()
-    if note is None:
-        raise Http404("未找到通知。")
-    services.notification_mark_read(actor=request.user, ids=[note.pk])
-    if note.target_url and notice_selectors.target_visible(note, request.user):
-        return redirect(note.target_url)
-    if note.target_id is not None:  # the target is gone, or no longer in the user's scope: say so, show nothing
-        messages.info(request, "该通知所指的对象已不存在或不在您的管辖范围内。")
-    return redirect("tickets:notifications")
-
-
-def notification_badge(request):
-    """The bell's unread count (loaded by htmx into the navbar)."""
-    if not request.user.is_authenticated:
-        return HttpResponse("")
-    count = notice_selectors.unread_count(request.user)
-    if not count:
-        return HttpResponse('<span id="jc-bell-count" data-count="0"></span>')
-    shown = "99+" if count > 99 else str(count)
-    return HttpResponse(
-        f'<span id="jc-bell-count" data-count="{count}" class="badge rounded-pill bg-danger">{shown}</span>'
-    )

@@ -155,7 +155,7 @@ def test_handler_journey_on_desktop(desktop, login, screenshot):
     expect(page.locator("#jc-heat-map")).to_have_attribute("data-loaded", "31")
     screenshot(page, "tickets-stats-desktop")
 
-    page.goto("/tickets/notifications/")
+    page.goto("/notices/")
     expect(page.locator("h1")).to_contain_text("站内通知")
     expect(page.locator("#jc-bell")).to_be_visible()
 

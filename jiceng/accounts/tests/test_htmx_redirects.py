@@ -1,6 +1,6 @@
 """No htmx request ever swaps a whole page in.
 
-On a new account's first login the navbar's bell asked ``/tickets/notifications/badge/`` by htmx; the
+On a new account's first login the navbar's bell asked ``/tickets/notifications/badge/`` (now ``/notices/badge/``) by htmx; the
 gate redirected it to the password page, the browser's XHR followed the redirect, and htmx swapped that
 page — navbar and all — into the navbar, whose bell loaded again: 69 navbars in 11 seconds. Now every
 redirect answering an htmx request is ``HX-Redirect`` (a full-page navigation), and the gate's own
@@ -15,7 +15,7 @@ from jiceng.accounts import services
 
 pytestmark = pytest.mark.django_db
 
-BADGE = "/tickets/notifications/badge/"
+BADGE = "/notices/badge/"
 HTMX = {"HX-Request": "true"}
 
 
@@ -51,7 +51,7 @@ def test_gate_redirect_without_htmx_stays_a_302(client, newcomer):
     client.force_login(newcomer)
     response = client.get(BADGE)
     assert response.status_code == 302
-    assert response["Location"] == "/accounts/password/?next=%2Ftickets%2Fnotifications%2Fbadge%2F"
+    assert response["Location"] == "/accounts/password/?next=%2Fnotices%2Fbadge%2F"
     assert not response.has_header("HX-Redirect")
 
 

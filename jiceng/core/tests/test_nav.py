@@ -13,7 +13,7 @@ from jiceng.demo.accounts import DEMO_ACCOUNTS
 pytestmark = pytest.mark.django_db
 
 PATHS = ["/", "/people/residents/", "/people/residents/12/", "/tickets/", "/tickets/mine/", "/tickets/report/",
-         "/tickets/notifications/", "/accounts/users/3/", "/coverage/", "/map/", "/audit/", "/imports/",
+         "/notices/", "/accounts/users/3/", "/coverage/", "/map/", "/audit/", "/imports/",
          "/exports/", "/territory/areas/5/", "/party/orgs/"]  # fmt: skip
 
 

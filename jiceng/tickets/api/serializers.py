@@ -14,7 +14,6 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from jiceng.api.base import PhoneField
-from jiceng.notices.models import Notice
 from jiceng.orgs.models import Organisation
 from jiceng.tickets import policy, workflow
 from jiceng.tickets.choices import Channel, Satisfaction, Urgency
@@ -228,29 +227,6 @@ class TransitionSerializer(serializers.Serializer):
     )
     urgent = OptionalBoolean(required=False, label="加急")
     attachments = serializers.ListField(child=serializers.IntegerField(), required=False, label="附件")
-
-
-class NotificationSerializer(serializers.ModelSerializer):
-    kind = serializers.CharField(
-        read_only=True, label="类型（todo 待办、progress 进展、reminder 临期、supervise 督办）"
-    )
-    ticket = serializers.SerializerMethodField(label="工单")
-    ticket_no = serializers.SerializerMethodField(label="工单编号")
-
-    class Meta:
-        model = Notice
-        fields = ["id", "kind", "text", "ticket", "ticket_no", "created_at", "read_at"]
-
-    def _ticket(self, notice) -> Ticket | None:
-        return self.context.get("tickets", {}).get(notice.pk)
-
-    def get_ticket(self, notice) -> int | None:
-        ticket = self._ticket(notice)
-        return ticket.pk if ticket else None
-
-    def get_ticket_no(self, notice) -> str:
-        ticket = self._ticket(notice)
-        return ticket.ticket_no if ticket else ""
 
 
 class StatsQuerySerializer(serializers.Serializer):

@@ -10,7 +10,6 @@ router.include_root_view = False
 router.register("tickets", views.TicketViewSet, basename="ticket")
 router.register("ticket-categories", views.CategoryViewSet, basename="ticketcategory")
 router.register("handler-orgs", views.OrganisationViewSet, basename="handlerorg")
-router.register("notifications", views.NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("tickets/stats/", views.TicketStatsView.as_view(), name="ticket-stats"),

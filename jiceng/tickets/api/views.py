@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
@@ -25,8 +24,6 @@ from rest_framework.views import APIView
 from jiceng.api.base import ApiAccess, ScopedReadOnlyViewSet
 from jiceng.core.errors import Conflict
 from jiceng.core.scoping import get_scoped_object_or_404
-from jiceng.notices.models import Notice
-from jiceng.notices.selectors import notices_for
 from jiceng.orgs.models import Organisation
 from jiceng.territory.models import Area
 from jiceng.tickets import selectors, services
@@ -36,7 +33,6 @@ from .filters import TicketFilterSet
 from .serializers import (
     AttachmentSerializer,
     CategorySerializer,
-    NotificationSerializer,
     OrganisationSerializer,
     RevealContactSerializer,
     StatsQuerySerializer,
@@ -258,50 +254,3 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
             .select_related("area")
             .order_by("kind", "name")
         )
-
-
-class NotificationReadSerializer(serializers.Serializer):
-    ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
-        required=False,
-        label="通知编号",
-        help_text="要标为已读的通知编号；不提供则全部标为已读。",
-    )
-
-
-class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """本人的站内通知；``?unread=1`` 只看未读；``POST read/`` 标为已读。"""
-
-    permission_classes = [ApiAccess]
-    serializer_class = NotificationSerializer
-    queryset = Notice.objects.none()  # the real one is the caller's own (get_queryset)
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Notice.objects.none()
-        return notices_for(self.request.user, unread=self.request.query_params.get("unread") in {"1", "true"})
-
-    def paginate_queryset(self, queryset):
-        page = super().paginate_queryset(queryset)
-        rows = page if page is not None else list(queryset)
-        ticket_type = ContentType.objects.get_for_model(Ticket)
-        ids = {n.target_id for n in rows if n.target_type_id == ticket_type.pk}
-        tickets = Ticket.objects.only("pk", "ticket_no").in_bulk(ids) if ids else {}
-        self._tickets = {
-            n.pk: tickets[n.target_id] for n in rows if n.target_type_id == ticket_type.pk and n.target_id in tickets
-        }
-        return page
-
-    def get_serializer_context(self):
-        return super().get_serializer_context() | {"tickets": getattr(self, "_tickets", {})}
-
-    @extend_schema(
-        request=NotificationReadSerializer,
-        responses={200: inline_serializer("NotificationReadResult", {"updated": serializers.IntegerField()})},
-    )
-    @action(detail=False, methods=["post"], url_path="read")
-    def read(self, request):
-        form = NotificationReadSerializer(data=request.data)
-        form.is_valid(raise_exception=True)  # a body that is no object, ids that are no list of ids: 400
-        ids = form.validated_data.get("ids")
-        return Response({"updated": services.notification_mark_read(actor=request.user, ids=ids)})

@@ -55,6 +55,6 @@ def test_ids_and_no_ids_still_work(api, unread):
 
 def test_page_form_with_an_id_beyond_64_bits_marks_nothing(client, unread):
     client.force_login(user("grid_wc01"))
-    response = client.post("/tickets/notifications/read/", {"ids": ["99999999999999999999"]})
+    response = client.post("/notices/read/", {"ids": ["99999999999999999999"]})
     assert response.status_code == 302
     assert Notice.objects.filter(user=user("grid_wc01"), read_at__isnull=True).count() == unread

@@ -394,18 +394,18 @@ def test_notifications_badge_list_and_read(client, login, personas, building):
     new_ticket(personas.wenchang_worker, building)  # notifies the grid's people on commit? (on_commit in tests)
     Notice.objects.create(user=worker, text="测试通知")
     unread = Notice.objects.filter(user=worker, read_at__isnull=True).count()
-    badge = client.get(reverse("tickets:notification_badge")).content.decode()
+    badge = client.get(reverse("notices:badge")).content.decode()
     assert f'data-count="{unread}"' in badge
-    page = client.get(reverse("tickets:notifications"))
+    page = client.get(reverse("notices:list"))
     assert "测试通知" in page.content.decode()
     note = Notice.objects.get(user=worker, text="测试通知")
-    assert client.get(reverse("tickets:notification_open", args=[note.pk])).status_code == 302
+    assert client.get(reverse("notices:open", args=[note.pk])).status_code == 302
     note.refresh_from_db()
     assert note.read_at is not None
-    client.post(reverse("tickets:notifications_read"))
-    assert 'data-count="0"' in client.get(reverse("tickets:notification_badge")).content.decode()
+    client.post(reverse("notices:read"))
+    assert 'data-count="0"' in client.get(reverse("notices:badge")).content.decode()
     other = Notice.objects.create(user=personas.grid_wc02, text="别人的")
-    assert client.get(reverse("tickets:notification_open", args=[other.pk])).status_code == 404
+    assert client.get(reverse("notices:open", args=[other.pk])).status_code == 404
 
 
 def test_nav_shows_tickets_menu(client, login):
