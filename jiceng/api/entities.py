@@ -10,6 +10,7 @@ restricted queryset); ``perform_*`` hand the validated data to ``entity.service`
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import ForeignKey
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
@@ -158,6 +159,22 @@ class EntityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.Des
 ERROR = inline_serializer("EntityErrorDetail", {"detail": serializers.CharField()})
 
 
+def _payload_field(field):
+    """The schema of one payload key, from the action form's field (the form is what checks it)."""
+    kw = {"required": field.required, "label": field.label}
+    if isinstance(field, forms.ModelChoiceField):
+        return serializers.IntegerField(min_value=1, **kw)
+    if isinstance(field, forms.ChoiceField):
+        return serializers.ChoiceField(choices=[c for c, _ in field.choices if c not in ("", None)], **kw)
+    if isinstance(field, forms.IntegerField):
+        return serializers.IntegerField(min_value=field.min_value, max_value=field.max_value, **kw)
+    if isinstance(field, forms.DateField):
+        return serializers.DateField(**kw)
+    if isinstance(field, forms.BooleanField):
+        return serializers.BooleanField(**{**kw, "required": False})
+    return serializers.CharField(allow_blank=not field.required, max_length=getattr(field, "max_length", None), **kw)
+
+
 def _action_view(entity, transition, serializer_class):
     """``POST …/{id}/<action>/``: the payload is checked by the action's form (the web page's), then
     ``workflow.transition``; 409 when the state moved on, 403 when it is not the caller's turn."""
@@ -179,12 +196,7 @@ def _action_view(entity, transition, serializer_class):
 
     view.__name__ = f"act_{transition.action}"
     view.__doc__ = f"{transition.label}（{entity.verbose_name}的流转操作）。"
-    fields = {
-        k: serializers.CharField(
-            required=f.required, allow_blank=not f.required, max_length=getattr(f, "max_length", None), label=f.label
-        )  # fmt: skip
-        for k, f in action_form_class(entity, transition)().fields.items()
-    }
+    fields = {k: _payload_field(f) for k, f in action_form_class(entity, transition)().fields.items()}
     request_schema = inline_serializer(f"{entity.model.__name__}{transition.action.title()}Payload".replace("_", ""),
                                        fields)  # fmt: skip
     responses = {200: serializer_class, 400: ERROR, 403: ERROR, 404: ERROR,

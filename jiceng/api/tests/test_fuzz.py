@@ -158,11 +158,11 @@ def supply(case, known: dict) -> None:
 
 
 def supply_entity_row(case, label: str, known: dict) -> None:
-    """A row of the entity the persona may change, for an operation on one row (ids are not guessable)."""
+    """A row of the entity the persona may change, for an upload of its files (ids are not guessable)."""
     from jiceng.core import entities
 
     for entity in entities.entities():
-        if entity.api_name and label.startswith(f"POST /api/v1/{entity.api_name}/{{id}}/"):
+        if entity.api_name and label == f"POST /api/v1/{entity.api_name}/{{id}}/attachments/":
             rows = entity.model._default_manager.restrict(known["user"], "change").order_by("pk")
             case.path_parameters["id"] = rows.values_list("pk", flat=True).first()
 
