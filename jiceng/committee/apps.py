@@ -1,0 +1,30 @@
+from django.apps import AppConfig
+
+
+class CommitteeConfig(AppConfig):
+    name = "jiceng.committee"
+    label = "committee"
+    verbose_name = "大党委"
+
+    def ready(self):
+        from jiceng.core.counting import register_counted
+        from jiceng.core.stats import register_stat
+        from jiceng.notices.selectors import register_target_label
+
+        from . import selectors
+        from .models import ActionItem, DutyRoster, PartTimeMember
+
+        register_counted(PartTimeMember)
+        register_counted(ActionItem)
+        register_stat("part_time_committee_members", "大党委兼职委员", selectors.count_part_time)
+        register_stat("action_items_open", "未办结议定事项", selectors.count_open_items)
+        register_stat("action_items_overdue", "逾期议定事项", selectors.count_overdue_items)
+        register_target_label(ActionItem, _names(ActionItem), alias="action_item")
+        register_target_label(DutyRoster, _names(DutyRoster), alias="duty_roster")
+
+
+def _names(model):
+    def names(ids):
+        return {obj.pk: str(obj) for obj in model.objects.filter(pk__in=ids).select_related()}
+
+    return names
