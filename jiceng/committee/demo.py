@@ -20,13 +20,21 @@ from stdnum.cn import uscc
 from jiceng.accounts.models import User
 from jiceng.core.entities import entity_for
 from jiceng.orgs.choices import OrgKind, UnitCategory
-from jiceng.orgs.models import Organisation
 from jiceng.party.models import PartyOrg
 from jiceng.people.choices import WorkerPost
 from jiceng.people.models import Worker
 
 from .choices import INDICATORS, AssessmentGrade, DutyPeriod, HistoryKind
-from .models import ActionItem, DutyRoster, JointMeeting, PartTimeMember, WorkerAssessment, WorkerHistory, period_end
+from .models import (
+    ActionItem,
+    CommitteeUnit,
+    DutyRoster,
+    JointMeeting,
+    PartTimeMember,
+    WorkerAssessment,
+    WorkerHistory,
+    period_end,
+)
 from .services import HISTORY_VALUES, next_period_start
 from .workflow import ACTION_ITEMS
 
@@ -55,11 +63,11 @@ def _name(rng) -> str:
     return rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, 2))
 
 
-def _units_for(committee, wanted: int, serial: list[int]) -> list[Organisation]:
+def _units_for(committee, wanted: int, serial: list[int]) -> list[CommitteeUnit]:
     """Units at the committee's node or below it (so that its own people may pick them), more made up
     when there are too few."""
     area = committee.area
-    units = list(Organisation.objects.filter(kind=OrgKind.UNIT, area__path__startswith=area.path).order_by("pk"))[
+    units = list(CommitteeUnit.objects.filter(kind=OrgKind.UNIT, area__path__startswith=area.path).order_by("pk"))[
         :wanted
     ]
     short = area.name.removesuffix("社区").removesuffix("街道")
@@ -69,11 +77,11 @@ def _units_for(committee, wanted: int, serial: list[int]) -> list[Organisation]:
         name = template.format(short)
         first17 = f"91341103MB{serial[0]:07d}"
         serial[0] += 1
-        new.append(Organisation(
+        new.append(CommitteeUnit(
             kind=OrgKind.UNIT, name=name, area=area, uscc=first17 + uscc.calc_check_digit(first17),
             unit_category=category, party_org_name=f"{name}{org_suffix}", party_secretary="", party_member_count=8 + i * 3,
         ))  # fmt: skip
-    Organisation.objects.bulk_create(new)
+    CommitteeUnit.objects.bulk_create(new)
     return units + new
 
 

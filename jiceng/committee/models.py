@@ -19,13 +19,38 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from jiceng.core.scoping import ScopedModel
+from jiceng.core.scoping import ScopedManager, ScopedModel, ScopedQuerySet, permission_name
 from jiceng.orgs.models import Organisation
+from jiceng.territory.models import Area
 
 from .choices import INDICATORS, OPEN_STATES, ActionStatus, AssessmentGrade, DutyPeriod, HistoryKind
 
 BIG_COMMITTEE = {"is_big_committee": True}
 UNIT = {"kind": "unit"}
+
+
+class CommitteeUnitQuerySet(ScopedQuerySet):
+    def restrict(self, user, action: str = "view"):
+        """The co-building units a committee's people may pick: those ``orgs`` lets them see, and every unit
+        serving a node on the path of one of their committee grants (their node, the nodes above it and
+        below it) — never a unit of a sibling's subtree."""
+        scope = getattr(user, "scope", None)
+        if scope is None or not getattr(user, "is_authenticated", False):
+            return self.none()
+        q = Q(pk__in=Organisation.objects.restrict(user, "view").values("pk"))
+        for grant in scope.grants_with(permission_name(PartTimeMember, "view")):
+            q |= Q(area__path__in=Area.ancestor_paths(grant.area_path)) | Q(area__path__startswith=grant.area_path)
+        return self.filter(q, kind="unit")
+
+
+class CommitteeUnit(Organisation):
+    """A co-building unit (``orgs.Organisation`` of kind ``unit``) as the committee's registers link it."""
+
+    objects = ScopedManager.from_queryset(CommitteeUnitQuerySet)()
+
+    class Meta:
+        proxy = True
+        verbose_name = verbose_name_plural = "共建单位"
 
 
 def period_end(start: dt.date, period: str) -> dt.date:
@@ -44,7 +69,7 @@ class PartTimeMember(ScopedModel):
     )  # fmt: skip
     name = models.CharField("姓名", max_length=50)
     unit = models.ForeignKey(
-        "orgs.Organisation", verbose_name="所在单位", on_delete=models.PROTECT, related_name="committee_members",
+        "committee.CommitteeUnit", verbose_name="所在单位", on_delete=models.PROTECT, related_name="committee_members",
         limit_choices_to=UNIT,
     )  # fmt: skip
     post = models.CharField("单位职务", max_length=50, help_text="在本单位的职务，如“党委书记”。")
@@ -98,7 +123,7 @@ class DutyRoster(ScopedModel):
     start = models.DateField("起始日期", help_text="按月为当月 1 日，按季度为季度首月 1 日。")
     end = models.DateField("结束日期", editable=False)
     chair = models.ForeignKey(
-        "orgs.Organisation", verbose_name="轮值单位", on_delete=models.PROTECT, related_name="duty_rosters",
+        "committee.CommitteeUnit", verbose_name="轮值单位", on_delete=models.PROTECT, related_name="duty_rosters",
         limit_choices_to=UNIT,
     )  # fmt: skip
     note = models.CharField("备注", max_length=200, blank=True)
@@ -137,7 +162,7 @@ class JointMeeting(ScopedModel):
     date = models.DateField("会议日期")
     venue = models.CharField("会议地点", max_length=100)
     convener = models.ForeignKey(
-        "orgs.Organisation", verbose_name="召集单位", null=True, blank=True, on_delete=models.PROTECT,
+        "committee.CommitteeUnit", verbose_name="召集单位", null=True, blank=True, on_delete=models.PROTECT,
         related_name="convened_meetings", limit_choices_to=UNIT, help_text="不填时为会议当日的轮值单位。",
     )  # fmt: skip
     agenda = models.TextField("会议议程", blank=True, help_text="新建时自动列出上次会议尚未办结的议定事项。")
@@ -200,7 +225,7 @@ class ActionItem(ScopedModel):
     name = models.CharField("议定事项", max_length=200)
     description = models.TextField("具体内容", blank=True)
     owner_unit = models.ForeignKey(
-        "orgs.Organisation", verbose_name="责任单位", null=True, blank=True, on_delete=models.PROTECT,
+        "committee.CommitteeUnit", verbose_name="责任单位", null=True, blank=True, on_delete=models.PROTECT,
         related_name="action_items", limit_choices_to=UNIT,
     )  # fmt: skip
     owner_member = models.ForeignKey(

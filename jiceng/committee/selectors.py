@@ -7,11 +7,10 @@ import datetime as dt
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from jiceng.orgs.models import Organisation
 from jiceng.party.models import CommitteeSeat, PartyOrg
 
 from .choices import OPEN_STATES
-from .models import ActionItem, DutyRoster, JointMeeting, PartTimeMember, active_q
+from .models import ActionItem, CommitteeUnit, DutyRoster, JointMeeting, PartTimeMember, active_q
 
 
 def big_committees(user):
@@ -30,7 +29,7 @@ def committee_units(committee, day: dt.date | None = None):
     over these, by name."""
     day = day or timezone.localdate()
     ids = PartTimeMember.objects.filter(active_q(day), committee=committee).values("unit_id")
-    return Organisation.objects.filter(pk__in=ids, kind="unit").order_by("name", "pk")
+    return CommitteeUnit.objects.filter(pk__in=ids, kind="unit").order_by("name", "pk")
 
 
 def active_members(committee, day: dt.date | None = None):
