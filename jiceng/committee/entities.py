@@ -27,6 +27,7 @@ from .services import (
     WorkerAssessmentService,
     WorkerHistoryService,
 )
+from .workflow import ACTION_ITEMS
 
 MANAGE = ("view", "add", "change", "delete", "export", "import")
 COMMITTEE_PERMISSIONS = {"staff": ("view",), "admins": MANAGE, "community_worker": MANAGE}
@@ -173,6 +174,7 @@ class ActionItemEntity(Entity):
     permissions = {**COMMITTEE_PERMISSIONS, "unit_liaison": ("view",)}
     service_class = ActionItemService
     write_matrix = ("create",)
+    workflow = ACTION_ITEMS
     payload_labels = {"note": "进展说明", "result": "办理结果", "reason": "取消原因", "comment": "备注"}
 
     def sample(self, node, *, name):

@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from jiceng.core.models import WorkflowEvent
 from jiceng.core.scoping import ScopedManager, ScopedModel, ScopedQuerySet, permission_name
 from jiceng.orgs.models import Organisation
 from jiceng.territory.models import Area
@@ -268,28 +269,13 @@ class ActionItem(ScopedModel):
         return Q(owner_unit__in=units) | Q(owner_member__user_id=scope.user_id) | Q(owner_member__unit__in=units)
 
 
-class ActionItemEvent(models.Model):
+class ActionItemEvent(WorkflowEvent):
     """One step of an action item's history (written by the workflow engine)."""
 
     item = models.ForeignKey(ActionItem, verbose_name="议定事项", on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    action = models.CharField("操作", max_length=32)
-    from_status = models.CharField("原状态", max_length=16, choices=ActionStatus.choices, blank=True)
-    to_status = models.CharField("新状态", max_length=16, choices=ActionStatus.choices)
-    comment = models.TextField("说明", blank=True)
-    data = models.JSONField("参数", default=dict, blank=True)
-    created_at = models.DateTimeField("时间", default=timezone.now)
 
-    class Meta:
+    class Meta(WorkflowEvent.Meta):
         verbose_name = verbose_name_plural = "议定事项记录"
-        ordering = ["item", "created_at", "pk"]
 
     def __str__(self):
         return f"{self.item} {self.action}"
