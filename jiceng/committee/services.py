@@ -276,9 +276,12 @@ class ActionItemService(EntityService):
             raise ValidationError({"deadline": "办结期限不能早于会议日期。"})
 
     def delete(self, *, actor, obj):
-        if obj.events.exists():
-            raise ValidationError("已开始办理的议定事项不能删除，可将其取消。")
-        return super().delete(actor=actor, obj=obj)
+        with transaction.atomic():
+            obj = ActionItem.objects.select_for_update().get(pk=obj.pk)
+            require_scope(actor, ActionItem, "delete", obj.scope_path)
+            if obj.events.exists():
+                raise ValidationError("已开始办理的议定事项不能删除，可将其取消。")
+            return super().delete(actor=actor, obj=obj)
 
 
 def owner_user_ids(item: ActionItem) -> set[int]:
