@@ -216,3 +216,35 @@ def test_the_periodic_jobs_are_scheduled_daily():
     names = {j.name: j for j in jobs()}
     assert names["committee.handover_notice"].every == dt.timedelta(days=1)
     assert names["committee.overdue_notice"].every == dt.timedelta(days=1)
+
+
+def test_import_of_part_time_members_creates_updates_and_refuses(personas, client, login):
+    import io
+
+    from openpyxl import load_workbook
+
+    from jiceng.imports.tests.helpers import run, xlsx_bytes
+
+    c, unit = committee(), units()[0]
+    other = committee("陡岗社区")
+    rows = [
+        ["大党委（大工委）", "姓名", "所在单位", "单位职务", "任期开始", "任期结束"],
+        [c.name, "孔繁星", unit.name, "党支部书记", "2025-01-01", ""],
+        [other.name, "越权者", units("陡岗社区")[0].name, "书记", "2025-01-01", ""],
+        [c.name, "倒挂者", unit.name, "委员", "2025-01-01", "2024-01-01"],
+    ]
+    job = run(personas.wenchang_worker, "parttimemembers", "members.xlsx", xlsx_bytes(rows), mode="valid_rows")
+    assert (job.created_rows, job.rejected_rows) == (1, 2), job.errors
+    created = PartTimeMember.objects.get(name="孔繁星")
+    assert created.scope_path == c.scope_path and created.term_start == dt.date(2025, 1, 1)
+    again = run(
+        personas.wenchang_worker,
+        "parttimemembers",
+        "m.xlsx",
+        xlsx_bytes([rows[0], [*rows[1][:3], "副书记", "2025-01-01", ""]]),
+    )
+    assert again.updated_rows == 1 and PartTimeMember.objects.get(pk=created.pk).post == "副书记"
+    login("wenchang_worker")
+    template = client.get("/imports/templates/parttimemembers.xlsx")
+    ws = load_workbook(io.BytesIO(b"".join(template.streaming_content)), read_only=True).worksheets[0]
+    assert [c.value for c in next(ws.iter_rows())][:3] == ["大党委（大工委）", "姓名*", "所在单位*"]
