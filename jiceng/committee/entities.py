@@ -11,6 +11,7 @@ import datetime as dt
 
 from django.urls import path
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from jiceng.core.entities import Entity, register
 from jiceng.people.models import Worker
@@ -36,6 +37,16 @@ WORKER_PERMISSIONS = {"admins": MANAGE, "community_worker": ("view", "add", "cha
 NAV = "大党委"
 
 
+class CommitteeEntity(Entity):
+    """The committee registers' list pages link to the committees (and the roster's to its generator)."""
+
+    @cached_property
+    def view_classes(self):
+        classes = super().view_classes
+        classes["list"].template_name = "committee/entity_list.html"
+        return classes
+
+
 def _committee(node):
     return selectors.committee_for(node)
 
@@ -45,7 +56,7 @@ def _unit_of(committee):
 
 
 @register
-class PartTimeMemberEntity(Entity):
+class PartTimeMemberEntity(CommitteeEntity):
     model = PartTimeMember
     fields = ("committee", "name", "unit", "post", "member", "user", "term_start", "term_end")
     scope_from = ("committee",)
@@ -82,7 +93,7 @@ class PartTimeMemberEntity(Entity):
 
 
 @register
-class DutyRosterEntity(Entity):
+class DutyRosterEntity(CommitteeEntity):
     model = DutyRoster
     fields = ("committee", "period", "start", "chair", "note")
     detail_fields = ("committee", "period", "start", "end", "chair", "note", "handover_notified_at")
@@ -119,7 +130,7 @@ class DutyRosterEntity(Entity):
 
 
 @register
-class JointMeetingEntity(Entity):
+class JointMeetingEntity(CommitteeEntity):
     model = JointMeeting
     fields = ("committee", "name", "date", "venue", "convener", "agenda", "minutes")
     scope_from = ("committee",)
@@ -149,7 +160,7 @@ class JointMeetingEntity(Entity):
 
 
 @register
-class ActionItemEntity(Entity):
+class ActionItemEntity(CommitteeEntity):
     model = ActionItem
     fields = ("meeting", "name", "description", "owner_unit", "owner_member", "deadline")
     detail_fields = (

@@ -248,3 +248,11 @@ def test_import_of_part_time_members_creates_updates_and_refuses(personas, clien
     template = client.get("/imports/templates/parttimemembers.xlsx")
     ws = load_workbook(io.BytesIO(b"".join(template.streaming_content)), read_only=True).worksheets[0]
     assert [c.value for c in next(ws.iter_rows())][:3] == ["大党委（大工委）", "姓名*", "所在单位*"]
+
+
+def test_the_register_lists_link_to_the_committees_and_the_generator(client, login):
+    login("wenchang_worker")
+    roster = client.get("/committee/duty/").content.decode()
+    assert "/committee/members/committees/" in roster and "/committee/duty/generate/" in roster
+    members = client.get("/committee/members/").content.decode()
+    assert "/committee/members/committees/" in members and "/committee/duty/generate/" not in members
