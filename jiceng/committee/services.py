@@ -20,6 +20,7 @@ from jiceng.notices.choices import NotificationKind
 from jiceng.notices.services import notify
 from jiceng.party import services as party
 from jiceng.party.choices import SeatRole
+from jiceng.party.models import PartyOrg
 from jiceng.people.choices import Qualification, WorkerGrade, WorkerPost
 
 from . import selectors
@@ -116,6 +117,10 @@ def _neighbours(obj: DutyRoster):
     return before, after
 
 
+def _lock_committee(pk) -> None:
+    PartyOrg.objects.select_for_update().filter(pk=pk).values_list("pk", flat=True).first()
+
+
 class DutyRosterService(EntityService):
     """One period of the roster. The periods of a committee stay contiguous: a new or moved period must
     begin the day after the one before it and end the day before the one after it; only the first or the
@@ -126,6 +131,7 @@ class DutyRosterService(EntityService):
         _require_unit(obj.chair, "chair")
         if not obj.start or not obj.period:
             return
+        _lock_committee(obj.committee_id)  # one roster write per committee at a time: the neighbours stay true
         error = _period_start_error(obj.start, obj.period)
         if error:
             raise ValidationError({"start": error})
@@ -145,6 +151,7 @@ class DutyRosterService(EntityService):
         with transaction.atomic():
             obj = DutyRoster.objects.select_for_update().get(pk=obj.pk)
             require_scope(actor, DutyRoster, "delete", obj.scope_path)
+            _lock_committee(obj.committee_id)
             before, after = _neighbours(obj)
             if before is not None and after is not None:
                 raise ValidationError("只能删除第一期或最后一期轮值安排，删除中间一期会留下空档。")
@@ -171,7 +178,8 @@ def roster_generate(*, actor, committee, count: int, period: str = DutyPeriod.MO
     require_scope(actor, DutyRoster, "add", committee.scope_path)
     service = entity_for(DutyRoster).service
     with transaction.atomic():
-        existing = list(DutyRoster.objects.select_for_update().filter(committee=committee).order_by("start"))
+        _lock_committee(committee.pk)
+        existing = list(DutyRoster.objects.filter(committee=committee).order_by("start"))
         if existing:
             first = existing[-1].end + dt.timedelta(days=1)
             if start is not None and start != first:

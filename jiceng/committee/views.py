@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
@@ -80,6 +81,9 @@ class RosterGenerateView(LoginRequiredMixin, View):
         except ValidationError as exc:
             form.add_error(None, _errors(exc))
             return self._render(request, form, 400)
+        except IntegrityError:
+            form.add_error(None, "保存时与他人的修改冲突，未作任何更改，请刷新后重试。")
+            return self._render(request, form, 409)
         messages.success(request, f"已生成 {len(rows)} 期轮值安排。")
         return redirect(reverse("committee:committee_detail", args=[data["committee"].pk]))
 
