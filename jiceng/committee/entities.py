@@ -40,10 +40,20 @@ NAV = "大党委"
 class CommitteeEntity(Entity):
     """The committee registers' list pages link to the committees (and the roster's to its generator)."""
 
+    #: Links the add page takes from the query string (``?meeting=<id>``, from the meeting's page); an id
+    #: the user may not see is simply not one of the form's choices.
+    prefill: tuple[str, ...] = ()
+
     @cached_property
     def view_classes(self):
         classes = super().view_classes
         classes["list"].template_name = "committee/entity_list.html"
+        names = self.prefill
+
+        def get_initial(view):
+            return {k: view.request.GET[k] for k in names if view.request.GET.get(k, "").isdigit()}
+
+        classes["edit"].get_initial = get_initial
         return classes
 
 
@@ -107,6 +117,7 @@ class DutyRosterEntity(CommitteeEntity):
     nav = (NAV, "轮值安排")
     permissions = COMMITTEE_PERMISSIONS
     service_class = DutyRosterService
+    prefill = ("committee",)
     write_matrix = ("create",)
 
     def sample(self, node, *, name):
@@ -143,6 +154,7 @@ class JointMeetingEntity(CommitteeEntity):
     nav = (NAV, "联席会议")
     permissions = COMMITTEE_PERMISSIONS
     service_class = JointMeetingService
+    prefill = ("committee",)
     write_matrix = ("create",)
     views = {"detail": views.MeetingDetailView}
 
@@ -184,6 +196,7 @@ class ActionItemEntity(CommitteeEntity):
     nav = (NAV, "议定事项")
     permissions = {**COMMITTEE_PERMISSIONS, "unit_liaison": ("view",)}
     service_class = ActionItemService
+    prefill = ("meeting",)
     write_matrix = ("create",)
     workflow = ACTION_ITEMS
     payload_labels = {"note": "进展说明", "result": "办理结果", "reason": "取消原因", "comment": "备注"}

@@ -221,3 +221,16 @@ def test_every_state_is_reachable_and_events_are_kept(personas):
     assert list(ActionItemEvent.objects.filter(item=item).values_list("action", "to_status")) == [
         ("start", ActionStatus.IN_PROGRESS), ("progress", ActionStatus.IN_PROGRESS), ("complete", ActionStatus.DONE),
     ]  # fmt: skip
+
+
+def test_the_add_pages_take_the_meeting_or_committee_from_the_link(client, login):
+    meeting = last_meeting()
+    login("wenchang_worker")
+    form = client.get(f"/committee/items/add/?meeting={meeting.pk}").context["form"]
+    assert form.initial["meeting"] == str(meeting.pk)
+    sibling = JointMeeting.objects.filter(committee=committee("陡岗社区")).first()
+    page = client.get(f"/committee/items/add/?meeting={sibling.pk}")
+    assert page.status_code == 200 and sibling.name not in page.content.decode()
+    assert client.get(f"/committee/meetings/add/?committee={committee().pk}").context["form"].initial == {
+        "committee": str(committee().pk)
+    }
