@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from jiceng.audit.services import audit_record, snapshot
+from jiceng.core import counting
 from jiceng.core.entities import EntityService, entity_for
 from jiceng.core.services import require_scope
 from jiceng.notices.choices import NotificationKind
@@ -389,7 +390,8 @@ def notify_handover(today: dt.date | None = None) -> int:
 
 
 def notify_overdue(today: dt.date | None = None) -> int:
-    """Tell the owners of each open item past its deadline, once (``overdue_notified_at``)."""
+    """Tell the owners of each open item past its deadline, once (``overdue_notified_at``). The cached
+    figures of the items' nodes are refreshed: ``action_items_overdue`` changes with the date, not a write."""
     today = today or timezone.localdate()
     due = ActionItem.objects.filter(selectors.overdue_q(today), overdue_notified_at__isnull=True).select_related(
         "owner_unit", "owner_member__unit", "meeting"
@@ -403,5 +405,6 @@ def notify_overdue(today: dt.date | None = None) -> int:
                 continue
             text = f"议定事项逾期提醒：“{item.name}”（{item.meeting}）已超过办结期限 {item.deadline:%Y-%m-%d}，请尽快办理。"
             notify(recipients=owner_user_ids(item), target=item, text=text, kind=NotificationKind.SUPERVISE)
+            counting.bump_paths([item.scope_path])
             done += 1
     return done
