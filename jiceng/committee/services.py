@@ -284,6 +284,11 @@ class ActionItemService(EntityService):
         if obj.deadline and obj.meeting_id and obj.deadline < obj.meeting.date:
             raise ValidationError({"deadline": "办结期限不能早于会议日期。"})
 
+    def on_commit(self, obj, action):
+        if action == "create":
+            text = f"新的议定事项：“{obj.name}”（{obj.meeting}），办结期限 {obj.deadline:%Y-%m-%d}。"
+            notify(recipients=owner_user_ids(obj), target=obj, text=text, kind=NotificationKind.TODO)
+
     def delete(self, *, actor, obj):
         with transaction.atomic():
             obj = ActionItem.objects.select_for_update().get(pk=obj.pk)

@@ -234,3 +234,12 @@ def test_the_add_pages_take_the_meeting_or_committee_from_the_link(client, login
     assert client.get(f"/committee/meetings/add/?committee={committee().pk}").context["form"].initial == {
         "committee": str(committee().pk)
     }
+
+
+def test_a_new_item_is_a_todo_for_its_owner(personas, django_capture_on_commit_callbacks):
+    unit = units()[0]
+    unit.members.add(personas.dougang_worker)  # any account of the unit; it need not see the committee
+    with django_capture_on_commit_callbacks(execute=True):
+        item = make_item(owner_unit=unit, name="新事项通知")
+    notice = Notice.objects.get(user=personas.dougang_worker, text__contains="新事项通知")
+    assert notice.kind == "todo" and notice.target_id == item.pk
