@@ -1,0 +1,140 @@
+"""三单制 and the three lists, declared once (``jiceng.core.entities``): pages, URLs, nav, API, permissions.
+
+Residents and Party members are personal accounts: they post needs for themselves and read what they
+posted or claimed and what is published to them (``Need.personal_scope_q``); a unit liaison reads and
+publishes their unit's resources and offers them to needs published to units.
+"""
+
+from __future__ import annotations
+
+from jiceng.core.entities import Entity, register
+from jiceng.orgs.models import Organisation
+from jiceng.territory.choices import AreaKind
+from jiceng.territory.models import Area
+
+from . import views
+from .choices import NeedCategory, ResourceKind
+from .models import Need, Project, Resource
+from .services import NeedService, ProjectService, ResourceService
+
+MANAGE = ("view", "add", "change", "export")
+SECTION = "党建引领"
+
+
+def _community_and_grid(node) -> dict:
+    """A community (and a grid) at or under ``node`` for a sample row there."""
+    if node.kind == AreaKind.GRID:
+        return {"community": Area.objects.get_parent(node), "grid": node}
+    if node.kind == AreaKind.COMMUNITY:
+        return {"community": node, "grid": None}
+    community = Area.objects.filter(kind=AreaKind.COMMUNITY, path__startswith=node.path).order_by("path").first()
+    return {"community": community, "grid": None}
+
+
+@register
+class NeedEntity(Entity):
+    model = Need
+    fields = ("title", "category", "description", "quantity", "deadline", "community", "grid", "source")
+    scope_from = ("grid", "community")
+    list_display = ("title", "category", "community", "status", "audience", "created_at")
+    detail_fields = (
+        "title", "category", "description", "quantity", "deadline", "community", "grid", "source", "status",
+        "audience", "posted_by", "recorded_by", "published_at", "claimed_by", "claimed_unit", "claimed_at",
+        "completion_note", "completed_at", "rating", "feedback", "confirmed_at", "cancel_reason", "ticket",
+    )  # fmt: skip
+    filters = ("status", "category", "audience", "source", "community")
+    search_fields = ("title", "description")
+    related = ("community", "grid", "claimed_unit", "claimed_by", "posted_by", "recorded_by", "ticket")
+    url_path = "needs/"
+    api_name = "needs"
+    nav = (SECTION, "需求清单（微心愿）")
+    pages = ("list", "add", "detail", "edit")  # a need is cancelled, never deleted
+    views = {"detail": views.NeedDetailView}
+    service_class = NeedService
+    # The generated update row sends ``name=``: a need has a title; tests/test_needs.py covers the update.
+    write_matrix = ("create", "move")
+    permissions = {
+        "staff": ("view",),
+        "admins": MANAGE,
+        "community_worker": MANAGE,
+        "quarter_secretary": ("view", "add", "change"),
+        "grid_worker": ("view", "add"),
+        "resident": ("view", "add"),
+        "party_member": ("view", "add"),
+        "unit_liaison": ("view",),
+    }
+
+    def sample_links(self, node):
+        return _community_and_grid(node)
+
+    def sample(self, node, *, name):
+        return {
+            **self.sample_links(node),
+            "title": name,
+            "category": NeedCategory.CARE,
+            "description": "样例需求",
+        }
+
+
+@register
+class ResourceEntity(Entity):
+    model = Resource
+    fields = (
+        "name", "unit", "kind", "category", "description", "quantity", "availability", "available_until",
+        "area", "is_active",
+    )  # fmt: skip
+    scope_from = ("area",)
+    list_display = ("name", "unit", "kind", "category", "area", "availability")
+    filters = ("kind", "category", "unit", "is_active")
+    search_fields = ("name", "description")
+    related = ("unit", "area")
+    url_path = "needs/resources/"
+    api_name = "resources"
+    nav = (SECTION, "资源清单")
+    pages = ("list", "add", "detail", "edit")  # a unit withdraws a resource (可用 off), the row stays
+    views = {"detail": views.ResourceDetailView}
+    service_class = ResourceService
+    write_matrix = ("create", "update", "move")
+    permissions = {
+        "staff": ("view",),
+        "admins": MANAGE,
+        "community_worker": MANAGE,
+        "unit_liaison": ("view", "add"),
+    }
+
+    def sample(self, node, *, name):
+        street = node.path[: 2 * node.steplen]  # the street's co-building units serve its whole subtree
+        unit = Organisation.objects.filter(kind="unit", area__path__startswith=street).order_by("pk").first()
+        return {**self.sample_links(node), "name": name, "unit": unit, "kind": ResourceKind.VOLUNTEERS}
+
+
+@register
+class ProjectEntity(Entity):
+    model = Project
+    fields = ("name", "need", "resource", "owner", "deadline")
+    scope_from = ("need",)
+    list_display = ("name", "need", "resource", "owner", "deadline", "status")
+    detail_fields = (
+        "name", "need", "resource", "owner", "deadline", "status", "proposed_by", "evaluation", "score", "finished_at",
+    )  # fmt: skip
+    filters = ("status", "proposed_by")
+    search_fields = ("name", "owner")
+    related = ("need", "resource", "resource__unit")
+    url_path = "needs/projects/"
+    api_name = "projects"
+    nav = (SECTION, "项目清单")
+    pages = ("list", "add", "detail", "edit")  # a project is cancelled, never deleted
+    service_class = ProjectService
+    write_matrix = ("create", "update", "move")
+    permissions = {
+        "staff": ("view",),
+        "admins": MANAGE,
+        "community_worker": MANAGE,
+        "unit_liaison": ("view", "add"),
+    }
+
+    def sample(self, node, *, name):
+        links = self.sample_links(node)
+        need = links["need"]
+        resource = Resource.objects.filter(scope_path__in=Area.ancestor_paths(need.scope_path)).order_by("pk").first()
+        return {**links, "name": name, "resource": resource, "owner": "样例负责人"}
