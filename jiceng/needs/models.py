@@ -55,6 +55,17 @@ def unit_paths_of(user_id) -> list[str]:
     )
 
 
+def published_to_q(scope) -> Q:
+    """The needs published to this user, whatever their state now: to members in the community a Party
+    member reports to, to units where the user's co-building units serve."""
+    q = Q(pk__in=[])
+    if scope.party_member_id and scope.report_community_id:
+        q |= Q(audience__in=MEMBER_AUDIENCES, community_id=scope.report_community_id)
+    for path in unit_paths_of(scope.user_id):
+        q |= Q(audience__in=UNIT_AUDIENCES, scope_path__startswith=path)
+    return q
+
+
 class Need(ScopedModel):
     """需求 / 微心愿: see the module docstring. ``scope_path`` is its grid's (or community's) path."""
 

@@ -6,8 +6,8 @@ from django.db.models import Case, IntegerField, Q, Value, When
 
 from jiceng.territory.models import Area
 
-from .choices import MEMBER_AUDIENCES, UNIT_AUDIENCES, NeedStatus
-from .models import Need, Resource, unit_paths_of
+from .choices import NeedStatus
+from .models import Need, Resource, published_to_q
 
 MATCH_LIMIT = 10
 
@@ -44,10 +44,8 @@ def suggested_needs(resource: Resource, user, *, limit: int = MATCH_LIMIT):
 def claimable_needs(user):
     """Open needs published to this user: to members in their report community, to units where the
     user's units serve (what a member's or a liaison's phone lists)."""
-    q = Q(pk__in=[])
-    scope = user.scope
-    if scope.party_member_id and scope.report_community_id:
-        q |= Q(audience__in=MEMBER_AUDIENCES, community_id=scope.report_community_id)
-    for path in unit_paths_of(user.pk):
-        q |= Q(audience__in=UNIT_AUDIENCES, scope_path__startswith=path)
-    return Need.objects.restrict(user, "view").filter(q, status=NeedStatus.OPEN).exclude(posted_by=user)
+    return (
+        Need.objects.restrict(user, "view")
+        .filter(published_to_q(user.scope), status=NeedStatus.OPEN)
+        .exclude(posted_by=user)
+    )

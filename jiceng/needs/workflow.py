@@ -17,6 +17,7 @@ place for a need published to units. Whether the member has *reported* (在职�
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from jiceng.audit.services import audit_record
 from jiceng.core.errors import OutOfScope
@@ -27,7 +28,7 @@ from jiceng.tickets.models import Category
 from jiceng.tickets.services import ticket_create
 
 from .choices import MEMBER_AUDIENCES, UNIT_AUDIENCES, Audience, NeedStatus, ProjectStatus, ProposedBy
-from .models import Need, NeedEvent, Project, ProjectEvent
+from .models import Need, NeedEvent, Project, ProjectEvent, published_to_q
 
 S = NeedStatus
 REVIEW_PERM = "needs.change_need"
@@ -216,6 +217,17 @@ NEED_TRANSITIONS = [
     Transition("cancel", "取消", {S.SUBMITTED, S.OPEN}, S.CANCELLED, "poster_or_reviewer", optional=("reason",)),
 ]
 
+
+def visible_needs(actor):
+    """The scope check of a step: what the actor may view, and what was published to them (so a second
+    claim of a need someone else has just claimed is a state conflict, 409, not "not found")."""
+    if actor is None or not actor.is_authenticated:
+        return Need.objects.none()
+    return Need.objects.filter(
+        Q(pk__in=Need.objects.restrict(actor, "view").values("pk")) | published_to_q(actor.scope)
+    )
+
+
 NEEDS = Workflow(
     name="need",
     model=Need,
@@ -236,6 +248,7 @@ NEEDS = Workflow(
     event_model=NeedEvent,
     event_fk="need",
     lock_related=("claimed_unit",),
+    visible=visible_needs,
     audit=audit_record,
     audit_prefix="need_",
     audit_detail=lambda need: {"title": need.title},
