@@ -7,16 +7,21 @@ publishes their unit's resources and offers them to needs published to units.
 
 from __future__ import annotations
 
+from django import forms
+
 from jiceng.core.entities import Entity, register
 from jiceng.orgs.models import Organisation
 from jiceng.territory.choices import AreaKind
 from jiceng.territory.models import Area
+from jiceng.tickets.models import Category
 
 from . import views
-from .choices import NeedCategory, ResourceKind
+from .choices import Audience, NeedCategory, ResourceKind
 from .models import Need, Project, Resource
 from .services import NeedService, ProjectService, ResourceService
+from .workflow import NEEDS, PROJECTS
 
+RATINGS = [(n, f"{n} 星") for n in range(5, 0, -1)]
 MANAGE = ("view", "add", "change", "export")
 SECTION = "党建引领"
 
@@ -51,6 +56,16 @@ class NeedEntity(Entity):
     pages = ("list", "add", "detail", "edit")  # a need is cancelled, never deleted
     views = {"detail": views.NeedDetailView}
     service_class = NeedService
+    workflow = NEEDS
+    payload_labels = {
+        "audience": "发布对象", "reason": "原因", "category": "诉求类别", "unit": "认领单位（编号）",
+        "note": "完成情况（凭证）", "rating": "评价", "feedback": "评价意见", "comment": "备注",
+    }  # fmt: skip
+    payload_fields = {
+        "audience": forms.ChoiceField(choices=Audience.choices),
+        "rating": forms.TypedChoiceField(choices=RATINGS, coerce=int),
+        "category": forms.ModelChoiceField(queryset=Category.objects.filter(is_active=True)),
+    }
     # The generated update row sends ``name=``: a need has a title; tests/test_needs.py covers the update.
     write_matrix = ("create", "move")
     permissions = {
@@ -125,6 +140,9 @@ class ProjectEntity(Entity):
     nav = (SECTION, "项目清单")
     pages = ("list", "add", "detail", "edit")  # a project is cancelled, never deleted
     service_class = ProjectService
+    workflow = PROJECTS
+    payload_labels = {"evaluation": "项目评价", "score": "评分", "reason": "原因", "comment": "备注"}
+    payload_fields = {"score": forms.TypedChoiceField(choices=RATINGS, coerce=int)}
     write_matrix = ("create", "update", "move")
     permissions = {
         "staff": ("view",),

@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from jiceng.core.models import WorkflowEvent
 from jiceng.core.scoping import ScopedModel
 from jiceng.orgs.choices import OrgKind
 from jiceng.orgs.models import Organisation
@@ -145,7 +146,8 @@ class Need(ScopedModel):
     def personal_scope_q(cls, scope, action):
         """A resident or member sees the needs they posted or claimed; a member the needs published to
         members in the community they report to; a unit liaison what their unit claimed and the needs
-        published to units where their unit serves."""
+        published to units where their unit serves — in any state once published (a need claimed by
+        someone else shows as 已认领: a late second claim is a 409, not a 404)."""
         if action != "view":
             return None
         q = (
@@ -153,11 +155,7 @@ class Need(ScopedModel):
             | Q(claimed_by_id=scope.user_id)
             | Q(claimed_unit_id__in=unit_ids_of(scope.user_id))
         )
-        if scope.party_member_id and scope.report_community_id:
-            q |= Q(status=NeedStatus.OPEN, audience__in=MEMBER_AUDIENCES, community_id=scope.report_community_id)
-        for path in unit_paths_of(scope.user_id):
-            q |= Q(status=NeedStatus.OPEN, audience__in=UNIT_AUDIENCES, scope_path__startswith=path)
-        return q
+        return q | published_to_q(scope)
 
     def clean(self):
         errors = {}
@@ -174,31 +172,13 @@ class Need(ScopedModel):
             raise ValidationError(errors)
 
 
-class NeedEvent(models.Model):
+class NeedEvent(WorkflowEvent):
     """One step of a need's life cycle (the engine writes it)."""
 
     need = models.ForeignKey(Need, verbose_name="需求", on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    action = models.CharField("操作", max_length=20)
-    from_status = models.CharField("原状态", max_length=16, choices=NeedStatus.choices, blank=True)
-    to_status = models.CharField("新状态", max_length=16, choices=NeedStatus.choices)
-    comment = models.TextField("说明", blank=True)
-    data = models.JSONField("数据", default=dict, blank=True)
-    created_at = models.DateTimeField("时间", default=timezone.now)
 
-    class Meta:
+    class Meta(WorkflowEvent.Meta):
         verbose_name = verbose_name_plural = "需求处理记录"
-        ordering = ["created_at", "id"]
-
-    def __str__(self):
-        return f"{self.need} {self.action}"
 
 
 class Resource(ScopedModel):
@@ -319,28 +299,10 @@ class Milestone(models.Model):
         return self.title
 
 
-class ProjectEvent(models.Model):
+class ProjectEvent(WorkflowEvent):
     """One step of a project's life cycle (the engine writes it)."""
 
     project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    action = models.CharField("操作", max_length=20)
-    from_status = models.CharField("原状态", max_length=16, choices=ProjectStatus.choices, blank=True)
-    to_status = models.CharField("新状态", max_length=16, choices=ProjectStatus.choices)
-    comment = models.TextField("说明", blank=True)
-    data = models.JSONField("数据", default=dict, blank=True)
-    created_at = models.DateTimeField("时间", default=timezone.now)
 
-    class Meta:
+    class Meta(WorkflowEvent.Meta):
         verbose_name = verbose_name_plural = "项目处理记录"
-        ordering = ["created_at", "id"]
-
-    def __str__(self):
-        return f"{self.project} {self.action}"

@@ -14,7 +14,6 @@ class NeedDetailView(EntityDetailView):
     def get_extra_context(self, obj):
         context = super().get_extra_context(obj)
         context["matches"] = suggested_resources(obj, self.request.user)
-        context["events"] = list(obj.events.select_related("actor"))
         context["projects"] = list(obj.projects.select_related("resource__unit"))
         return context
 

@@ -17,7 +17,6 @@ place for a need published to units. Whether the member has *reported* (在职�
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 
 from jiceng.audit.services import audit_record
 from jiceng.core.errors import OutOfScope
@@ -28,7 +27,7 @@ from jiceng.tickets.models import Category
 from jiceng.tickets.services import ticket_create
 
 from .choices import MEMBER_AUDIENCES, UNIT_AUDIENCES, Audience, NeedStatus, ProjectStatus, ProposedBy
-from .models import Need, NeedEvent, Project, ProjectEvent, published_to_q
+from .models import Need, NeedEvent, Project, ProjectEvent
 
 S = NeedStatus
 REVIEW_PERM = "needs.change_need"
@@ -55,12 +54,21 @@ def poster_or_reviewer(actor, need) -> bool:
     return is_poster(actor, need) or may_review(actor, need)
 
 
+def _my_units(actor) -> list[Organisation]:
+    """The active co-building units ``actor`` is a liaison of, read once per user object (a list page
+    asks for every row's actions)."""
+    cached = actor.__dict__.get("_needs_units")
+    if cached is None:
+        units = Organisation.objects.filter(kind=OrgKind.UNIT, members=actor, is_active=True).select_related("area")
+        cached = actor.__dict__["_needs_units"] = list(units.order_by("pk"))
+    return cached
+
+
 def units_for(actor, need) -> list[Organisation]:
     """The co-building units ``actor`` is a liaison of that serve the need's place."""
     if actor is None or actor.pk is None:
         return []
-    units = Organisation.objects.filter(kind=OrgKind.UNIT, members=actor, is_active=True).select_related("area")
-    return [u for u in units.order_by("pk") if need.scope_path.startswith(u.area.path)]
+    return [u for u in _my_units(actor) if need.scope_path.startswith(u.area.path)]
 
 
 def as_member(actor, need) -> bool:
@@ -77,7 +85,7 @@ def is_claimant(actor, need) -> bool:
     if actor is None or actor.pk is None:
         return False
     if need.claimed_unit_id:
-        return need.claimed_unit.members.filter(pk=actor.pk).exists()
+        return any(u.pk == need.claimed_unit_id for u in _my_units(actor))
     return need.claimed_by_id == actor.pk
 
 
@@ -178,7 +186,11 @@ def _confirm(step):
 def _to_ticket(step):
     """Turn the need into a request (工单) through the tickets' intake; the need keeps the link."""
     need = step.obj
-    category = Category.objects.filter(pk=step.payload.get("category"), is_active=True).first()
+    value = step.payload.get("category")
+    value = getattr(value, "pk", value)
+    category = None
+    if str(value or "").isdigit():
+        category = Category.objects.filter(pk=int(value), is_active=True).first()
     if category is None:
         raise ValidationError({"category": "请选择有效的诉求类别。"})
     grid = need.grid
@@ -218,16 +230,6 @@ NEED_TRANSITIONS = [
 ]
 
 
-def visible_needs(actor):
-    """The scope check of a step: what the actor may view, and what was published to them (so a second
-    claim of a need someone else has just claimed is a state conflict, 409, not "not found")."""
-    if actor is None or not actor.is_authenticated:
-        return Need.objects.none()
-    return Need.objects.filter(
-        Q(pk__in=Need.objects.restrict(actor, "view").values("pk")) | published_to_q(actor.scope)
-    )
-
-
 NEEDS = Workflow(
     name="need",
     model=Need,
@@ -248,7 +250,6 @@ NEEDS = Workflow(
     event_model=NeedEvent,
     event_fk="need",
     lock_related=("claimed_unit",),
-    visible=visible_needs,
     audit=audit_record,
     audit_prefix="need_",
     audit_detail=lambda need: {"title": need.title},
@@ -263,7 +264,9 @@ PROJECT_PERM = "needs.change_project"
 
 
 def _unit_side(actor, project) -> bool:
-    return actor is not None and actor.pk is not None and project.resource.unit.members.filter(pk=actor.pk).exists()
+    return (
+        actor is not None and actor.pk is not None and any(u.pk == project.resource.unit_id for u in _my_units(actor))
+    )
 
 
 def _community_side(actor, project) -> bool:
