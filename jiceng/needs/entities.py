@@ -8,6 +8,7 @@ publishes their unit's resources and offers them to needs published to units.
 from __future__ import annotations
 
 from django import forms
+from django.urls import path
 
 from jiceng.core.entities import Entity, register
 from jiceng.orgs.models import Organisation
@@ -78,6 +79,14 @@ class NeedEntity(Entity):
         "party_member": ("view", "add"),
         "unit_liaison": ("view",),
     }
+
+    def urls(self):
+        """The declared pages, and two of the app's own: 我可认领 (a phone page) and 由工单登记需求."""
+        return [
+            path("claimable/", views.claimable, name="need_claimable"),
+            path("from-ticket/", views.from_ticket, name="need_from_ticket"),
+            *super().urls(),
+        ]
 
     def sample_links(self, node):
         return _community_and_grid(node)

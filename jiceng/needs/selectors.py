@@ -7,7 +7,7 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from jiceng.territory.models import Area
 
 from .choices import NeedStatus
-from .models import Need, Resource, published_to_q
+from .models import Need, Resource, published_to_q, unit_ids_of
 
 MATCH_LIMIT = 10
 
@@ -49,3 +49,14 @@ def claimable_needs(user):
         .filter(published_to_q(user.scope), status=NeedStatus.OPEN)
         .exclude(posted_by=user)
     )
+
+
+def my_claims(user):
+    """The needs this user claimed, or their units claimed."""
+    units = unit_ids_of(user.pk)
+    return Need.objects.restrict(user, "view").filter(Q(claimed_by=user) | Q(claimed_unit__in=units))
+
+
+def my_posts(user):
+    """The needs this user posted (a resident's or member's own 点单)."""
+    return Need.objects.restrict(user, "view").filter(posted_by=user)

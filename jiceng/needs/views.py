@@ -1,11 +1,22 @@
-"""The detail pages of a need and a resource: the declared detail plus the suggested matches (by category
-and place), the linked request and the history."""
+"""The detail pages of a need and a resource (the declared detail plus the suggested matches by category
+and place), the member's / liaison's phone page of needs to claim, and a need made from a request."""
 
 from __future__ import annotations
 
-from jiceng.core.entity_views import EntityDetailView
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
 
-from .selectors import suggested_needs, suggested_resources
+from jiceng.core.entity_views import EntityDetailView
+from jiceng.tickets.models import Ticket
+
+from .choices import NeedCategory
+from .selectors import claimable_needs, my_claims, my_posts, suggested_needs, suggested_resources
+from .services import need_from_ticket
+
+CLAIMABLE_LIMIT = 50
 
 
 class NeedDetailView(EntityDetailView):
@@ -25,3 +36,55 @@ class ResourceDetailView(EntityDetailView):
         context = super().get_extra_context(obj)
         context["matches"] = suggested_needs(obj, self.request.user)
         return context
+
+
+@login_required
+def claimable(request):
+    """我可认领: the open needs published to this member or unit liaison, and what they claimed (a phone page)."""
+    user = request.user
+    if not user.scope.has_perm("needs.view_need"):
+        raise PermissionDenied("您没有查看需求的权限。")
+    context = {
+        "title": "我可认领的需求",
+        "open": list(claimable_needs(user).select_related("community", "grid")[:CLAIMABLE_LIMIT]),
+        "mine": list(my_claims(user).select_related("community", "claimed_unit")[:CLAIMABLE_LIMIT]),
+        "posted": list(my_posts(user).select_related("community")[:CLAIMABLE_LIMIT]),
+    }
+    return render(request, "needs/claimable.html", context)
+
+
+class FromTicketForm(forms.Form):
+    ticket_no = forms.CharField(label="工单编号", max_length=16)
+    category = forms.ChoiceField(label="需求类别", choices=NeedCategory.choices)
+    title = forms.CharField(label="需求名称", max_length=100, required=False, help_text="不填则取工单标题")
+
+
+@login_required
+def from_ticket(request):
+    """把一件工单登记为需求（微心愿）: the ticket's grid, community and text; the link is kept."""
+    if not request.user.scope.grants_with("needs.add_need"):
+        raise PermissionDenied("您没有登记需求的权限。")
+    form = FromTicketForm(request.POST or None, initial={"ticket_no": request.GET.get("ticket_no", "")})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        ticket = Ticket.objects.restrict(request.user).filter(ticket_no=form.cleaned_data["ticket_no"].strip()).first()
+        if ticket is None:
+            form.add_error("ticket_no", "未找到工单，或工单不在您的管辖范围内。")
+        else:
+            try:
+                need = need_from_ticket(
+                    actor=request.user, ticket=ticket, category=form.cleaned_data["category"],
+                    title=form.cleaned_data["title"],
+                )  # fmt: skip
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, f"已将工单 {ticket.ticket_no} 登记为需求。")
+                return redirect(need.get_absolute_url())
+        status = 400
+    elif request.method == "POST":
+        status = 400
+    return render(request, "needs/from_ticket.html", {"form": form, "title": "由工单登记需求"}, status=status)

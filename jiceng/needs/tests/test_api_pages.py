@@ -12,6 +12,7 @@ from jiceng.dashboards.selectors import node_stats
 from jiceng.needs.choices import Audience, NeedStatus
 from jiceng.needs.models import Need, NeedEvent, Project, Resource
 from jiceng.testing.personas import persona
+from jiceng.tickets.models import Ticket
 
 from .conftest import make_need
 
@@ -166,3 +167,43 @@ def test_the_stats_keys_count_the_callers_node(world):
     data = api("longpan_admin").get("/api/v1/stats/").json()
     assert {"needs_open", "needs_claimed", "needs_done"} <= set(data)
     assert Project.objects.exists()
+
+
+def test_need_from_ticket_through_the_api_and_the_page(client, world):
+    tickets = Ticket.objects.filter(scope_path__startswith=world.community.path).order_by("-pk")
+    first, second = tickets[0], tickets[1]
+    response = api("wenchang_worker").post("/api/v1/need-from-ticket/", {"ticket": first.pk, "category": "care"},
+                                           format="json")  # fmt: skip
+    assert response.status_code == 201 and response.json()["status"] == "submitted"
+    assert Need.objects.get(pk=response.json()["id"]).ticket == first
+    before = written()
+    assert api("wenchang_worker").post("/api/v1/need-from-ticket/", {"ticket": first.pk, "category": "care"},
+                                       format="json").status_code == 400  # fmt: skip
+    assert api("dougang_worker").post("/api/v1/need-from-ticket/", {"ticket": second.pk, "category": "care"},
+                                      format="json").status_code == 404  # fmt: skip
+    assert api("wenchang_worker").post("/api/v1/need-from-ticket/", {"ticket": "x"}, format="json").status_code == 400
+    assert written() == before
+
+    client.force_login(persona("wenchang_worker"))
+    assert client.get("/needs/from-ticket/").status_code == 200
+    page = client.post("/needs/from-ticket/", {"ticket_no": second.ticket_no, "category": "care"})
+    assert page.status_code == 302 and Need.objects.filter(ticket=second).exists()
+    client.force_login(persona("dougang_worker"))
+    before = written()
+    page = client.post("/needs/from-ticket/", {"ticket_no": tickets[2].ticket_no, "category": "care"})
+    assert page.status_code == 400 and "未找到工单" in page.content.decode() and written() == before
+    client.force_login(persona("member_demo"))
+    assert client.get("/needs/from-ticket/").status_code == 403
+
+
+def test_the_claimable_page_lists_what_a_member_may_claim(client, world):
+    to_members = make_need(world, NeedStatus.OPEN, audience=Audience.MEMBERS, title="给党员的心愿")
+    to_units = make_need(world, NeedStatus.OPEN, audience=Audience.UNITS, title="给单位的心愿")
+    client.force_login(persona("member_demo"))
+    page = client.get("/needs/claimable/").content.decode()
+    assert "给党员的心愿" in page and "给单位的心愿" not in page and f"/needs/{to_members.pk}/claim/" in page
+    client.force_login(persona("unit_demo"))
+    page = client.get("/needs/claimable/").content.decode()
+    assert "给单位的心愿" in page and "给党员的心愿" not in page and to_units.pk
+    client.force_login(persona("dept_chengguan"))
+    assert client.get("/needs/claimable/").status_code == 403
