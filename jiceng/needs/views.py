@@ -9,14 +9,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 
+from jiceng.accounts.models import RoleGrant
+from jiceng.accounts.roles import ROLES
 from jiceng.core.entity_views import EntityDetailView
+from jiceng.core.masking import mask_name
 from jiceng.tickets.models import Ticket
 
 from .choices import NeedCategory
+from .models import Need
 from .selectors import claimable_needs, my_claims, my_posts, suggested_needs, suggested_resources
 from .services import need_from_ticket
 
 CLAIMABLE_LIMIT = 50
+MASKED = ("posted_by", "claimed_by")
 
 
 class NeedDetailView(EntityDetailView):
@@ -24,6 +29,29 @@ class NeedDetailView(EntityDetailView):
 
     def get_extra_context(self, obj):
         context = super().get_extra_context(obj)
+        # The resident who posted and the member who claimed are people: their names are masked (林*芳).
+        people = {str(Need._meta.get_field(n).verbose_name) for n in MASKED}
+        context["rows"] = [
+            (
+                label,
+                mask_name(str(value)) if str(label) in people and value else value,
+                "" if str(label) in people else url,
+                f,
+            )
+            for label, value, url, f in context["rows"]
+        ]
+        events = context.get("events", [])
+        actors = {actor.pk for _, actor, *_ in events if actor is not None}
+        staff = set(
+            RoleGrant.objects.filter(user_id__in=actors)
+            .exclude(role__in=[code for code, role in ROLES.items() if role.personal])
+            .values_list("user_id", flat=True)
+        )
+        personal = ({obj.posted_by_id, obj.claimed_by_id} | actors) - staff - {None}
+        context["events"] = [
+            (at, mask_name(str(actor)) if actor is not None and actor.pk in personal else actor, *rest)
+            for at, actor, *rest in events
+        ]
         context["matches"] = suggested_resources(obj, self.request.user)
         context["projects"] = list(obj.projects.select_related("resource__unit"))
         return context

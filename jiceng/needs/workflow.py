@@ -18,11 +18,13 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 
+from jiceng.accounts.models import User
 from jiceng.audit.services import audit_record
 from jiceng.core.errors import OutOfScope
 from jiceng.core.workflow import Guard, Transition, Workflow
 from jiceng.orgs.choices import OrgKind
 from jiceng.orgs.models import Organisation
+from jiceng.territory.models import Area
 from jiceng.tickets.models import Category
 from jiceng.tickets.services import ticket_create
 
@@ -122,6 +124,26 @@ def _publish(step):
     step.set(audience=audience, published_by=step.actor, published_at=step.now)
     step.data["audience"] = audience
     _tell_poster(step, f"您的需求“{step.obj.title}”已发布，等待认领。")
+    step.outbox.add(_audience_users(step.obj, audience), step.obj, f"新的需求待认领：{step.obj.title}")
+
+
+def _audience_users(need, audience) -> set[int]:
+    """The accounts a published need is for: Party members reporting to its community, liaisons of the
+    units serving its place."""
+    ids: set[int] = set()
+    if audience in MEMBER_AUDIENCES:
+        ids |= set(
+            User.objects.filter(party_member__report_community_id=need.community_id, is_active=True).values_list(
+                "pk", flat=True
+            )
+        )
+    if audience in UNIT_AUDIENCES:
+        paths = Area.ancestor_paths(need.scope_path)
+        units = Organisation.objects.filter(kind=OrgKind.UNIT, is_active=True, area__path__in=paths)
+        ids |= set(
+            Organisation.members.through.objects.filter(organisation__in=units).values_list("user_id", flat=True)
+        )
+    return ids - {need.posted_by_id, need.recorded_by_id}
 
 
 def _reject(step):

@@ -8,6 +8,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from jiceng.audit.models import AuditLog
+from jiceng.core.masking import mask_name
 from jiceng.dashboards.selectors import node_stats
 from jiceng.needs.choices import Audience, NeedStatus
 from jiceng.needs.models import Need, NeedEvent, Project, Resource
@@ -123,6 +124,8 @@ def test_the_need_page_shows_state_actions_and_matches(client, world):
     page = client.get(f"/needs/{need.pk}/").content.decode()
     assert "法律顾问坐班" in page  # a street unit's legal resource, the same category
     assert "认领" in page and "办理记录" in page
+    member = persona("member_demo")
+    assert str(member) not in page and mask_name(str(member)) in page  # the claimant's name is masked
 
 
 def test_the_resource_page_suggests_open_needs(client, world):

@@ -327,3 +327,21 @@ def test_the_demo_has_needs_in_every_state_and_member_demo_claimed_some():
     assert Need.objects.filter(confirmed_at__isnull=False, rating__isnull=False).exists()
     assert set(Project.objects.values_list("status", flat=True)) >= {"proposed", "active", "finished"}
     assert NeedEvent.objects.filter(action="claim").exists()
+
+
+def test_publishing_tells_the_audience_after_commit(world, django_capture_on_commit_callbacks):
+    from jiceng.notices.models import Notice
+
+    need = make_need(world, NeedStatus.SUBMITTED)
+    with django_capture_on_commit_callbacks(execute=True):
+        need_transition(actor=world.worker, need=need, action="publish", audience="members")
+    notice = Notice.objects.get(user=world.member, text__contains="新的需求待认领", target_id=need.pk)
+    from jiceng.notices.selectors import target_labels
+
+    assert target_labels([notice])[notice.pk][0] == need.title  # the notices API names the need by its title
+    assert not Notice.objects.filter(user__username="unit_demo", text__contains="新的需求待认领").exists()
+    units_only = make_need(world, NeedStatus.SUBMITTED)
+    with django_capture_on_commit_callbacks(execute=True):
+        need_transition(actor=world.worker, need=units_only, action="publish", audience="units")
+    assert Notice.objects.filter(user__username="unit_demo", target_id=units_only.pk).exists()
+    assert not Notice.objects.filter(user=world.member, target_id=units_only.pk).exists()
