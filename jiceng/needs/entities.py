@@ -121,10 +121,15 @@ class ResourceEntity(Entity):
     write_matrix = ("create", "update", "move")
     permissions = {
         "staff": ("view",),
-        "admins": MANAGE,
-        "community_worker": MANAGE,
+        "admins": (*MANAGE, "import"),
+        "community_worker": (*MANAGE, "import"),
         "unit_liaison": ("view", "add"),
     }
+    import_columns = ("name", "unit", "kind", "category", "description", "quantity", "availability",
+                      "available_until", "area")  # fmt: skip
+    import_synonyms = {"name": ("资源", "名称"), "unit": ("单位", "共建单位"), "area": ("范围", "社区", "网格")}
+    import_examples = {"name": "党员志愿服务队", "kind": "志愿者", "availability": "每周六上午", "area": "文昌花园社区"}
+    import_notes = ("提供单位按名称查找；可用范围不填为提供单位的服务范围；同一范围内资源名称相同的行更新已有资源。",)
 
     def sample(self, node, *, name):
         street = node.path[: 2 * node.steplen]  # the street's co-building units serve its whole subtree

@@ -136,6 +136,8 @@ class ResourceService(EntityService):
     (where it may be used: the unit's node or a node below it, by default the unit's node)."""
 
     def create(self, *, actor, **data) -> Result:
+        if data.get("area") is None and data.get("unit") is not None:
+            data["area"] = data["unit"].area  # usable where the unit serves, unless said otherwise
         if not _personal_only(actor, "needs.add_resource"):
             return super().create(actor=actor, **data)
         with transaction.atomic():

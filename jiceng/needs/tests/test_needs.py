@@ -6,14 +6,20 @@ import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from jiceng.audit.models import AuditLog
 from jiceng.core.entities import entity_for
 from jiceng.core.errors import Conflict, OutOfScope
+from jiceng.imports.tests.helpers import run, xlsx_bytes
 from jiceng.needs import selectors
 from jiceng.needs.choices import Audience, NeedSource, NeedStatus, ProjectStatus, ProposedBy
 from jiceng.needs.models import Milestone, Need, NeedEvent, Project, Resource
 from jiceng.needs.services import milestone_add, milestone_done, need_from_ticket, need_transition, project_transition
+from jiceng.needs.workflow import NEEDS as NEEDS_WORKFLOW
+from jiceng.notices.models import Notice
+from jiceng.notices.selectors import target_labels
+from jiceng.orgs.models import Organisation
 from jiceng.territory.models import Area
 from jiceng.testing.personas import persona
 from jiceng.tickets.models import Category, Ticket
@@ -155,7 +161,7 @@ def test_a_unit_liaison_claims_for_their_unit_and_any_liaison_of_it_completes(wo
     liaison = persona("unit_demo")
     claimed = need_transition(actor=liaison, need=need, action="claim")
     assert claimed.claimed_unit == world.unit and claimed.claimant_label == str(world.unit)
-    assert "complete" not in NEEDS_WF_allowed(world.member, claimed)
+    assert "complete" not in NEEDS_WORKFLOW.allowed_actions(world.member, claimed)
     done = need_transition(actor=liaison, need=claimed, action="complete", note="已组织志愿者完成")
     assert done.status == NeedStatus.DONE and done.completion_note == "已组织志愿者完成"
 
@@ -204,8 +210,6 @@ def test_a_release_reopens_the_need_for_others(world):
 
 
 def test_claiming_notifies_the_poster_after_commit(world, django_capture_on_commit_callbacks):
-    from jiceng.notices.models import Notice
-
     need = make_need(world, NeedStatus.OPEN)
     with django_capture_on_commit_callbacks(execute=True):
         need_transition(actor=world.member, need=need, action="claim")
@@ -306,8 +310,6 @@ def test_milestones_and_the_evaluation(world):
     milestone = milestone_add(actor=world.worker, project=project, title="完成物资采购")
     with pytest.raises(OutOfScope):
         milestone_add(actor=persona("dougang_worker"), project=project, title="越权")
-    from django.utils import timezone
-
     milestone_done(actor=world.worker, milestone=milestone, at=timezone.now())
     with pytest.raises(ValidationError):
         milestone_done(actor=world.worker, milestone=Milestone.objects.get(pk=milestone.pk), at=timezone.now())
@@ -330,14 +332,10 @@ def test_the_demo_has_needs_in_every_state_and_member_demo_claimed_some():
 
 
 def test_publishing_tells_the_audience_after_commit(world, django_capture_on_commit_callbacks):
-    from jiceng.notices.models import Notice
-
     need = make_need(world, NeedStatus.SUBMITTED)
     with django_capture_on_commit_callbacks(execute=True):
         need_transition(actor=world.worker, need=need, action="publish", audience="members")
     notice = Notice.objects.get(user=world.member, text__contains="新的需求待认领", target_id=need.pk)
-    from jiceng.notices.selectors import target_labels
-
     assert target_labels([notice])[notice.pk][0] == need.title  # the notices API names the need by its title
     assert not Notice.objects.filter(user__username="unit_demo", text__contains="新的需求待认领").exists()
     units_only = make_need(world, NeedStatus.SUBMITTED)
@@ -345,3 +343,40 @@ def test_publishing_tells_the_audience_after_commit(world, django_capture_on_com
         need_transition(actor=world.worker, need=units_only, action="publish", audience="units")
     assert Notice.objects.filter(user__username="unit_demo", target_id=units_only.pk).exists()
     assert not Notice.objects.filter(user=world.member, target_id=units_only.pk).exists()
+
+
+def test_resources_are_imported_from_excel_created_updated_and_refused(world):
+
+    # (The importer reads names NFKC-normalised, so the demo units' full-width brackets would not match.)
+    library = Organisation.objects.create(kind="unit", name="南谯区图书馆", area=world.unit.area, uscc=None)
+    unit = library.name
+    rows = [
+        ["资源名称", "提供单位", "资源类型", "适用需求类别", "资源说明", "数量", "可用时间", "有效期至", "可用范围"],
+        ["爱心理发", unit, "技能", "生活照料", "", "2", "每月 10 日", "", "文昌花园社区"],
+        ["越权资源", unit, "场地", "", "", "1", "", "", "银花街道"],
+        ["无名单位", "不存在的单位", "资金", "", "", "1", "", "", ""],
+    ]
+    job = run(persona("longpan_admin"), "resources", "resources.xlsx", xlsx_bytes(rows), mode="valid_rows")
+    assert (job.created_rows, job.rejected_rows) == (1, 2), job.errors
+    created = Resource.objects.get(name="爱心理发")
+    assert created.scope_path == world.community.path and created.unit == library and created.quantity == 2
+    assert not Resource.objects.filter(name__in=["越权资源", "无名单位"]).exists()
+    again = run(persona("longpan_admin"), "resources", "resources.xlsx",
+                xlsx_bytes([rows[0], ["爱心理发", unit, "技能", "", "改写", "2", "", "", "文昌花园社区"]]))  # fmt: skip
+    assert again.updated_rows == 1 and Resource.objects.get(pk=created.pk).description == "改写"
+
+
+# --- sibling scope of personal accounts ---------------------------------------------------------
+
+
+def test_personal_accounts_get_404_for_needs_not_theirs(client, world):
+    dougang = Need.objects.filter(scope_path__startswith=world.dougang.path, status="open").first()
+    other_resident = make_need(world, NeedStatus.SUBMITTED, posted_by=None, recorded_by=world.worker)
+    for username, need in [("member_demo", dougang), ("resident_demo", other_resident), ("unit_demo", other_resident)]:
+        client.force_login(persona(username))
+        assert client.get(f"/needs/{need.pk}/").status_code == 404, username
+        assert client.get(f"/needs/{need.pk}/claim/").status_code == 404, username
+    before = counts()
+    with pytest.raises(OutOfScope):
+        need_transition(actor=world.member, need=dougang, action="claim")
+    assert counts() == before
