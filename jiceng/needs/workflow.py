@@ -240,7 +240,7 @@ NEED_TRANSITIONS = [
     Transition("complete", "完成", {S.CLAIMED}, S.DONE, "claimant", required=("note",)),
     Transition(
         "confirm",
-        "确认评价",
+        "验收评价",
         {S.DONE},
         None,
         "poster",
@@ -258,7 +258,7 @@ NEEDS = Workflow(
     states=NeedStatus,
     transitions=NEED_TRANSITIONS,
     actors=NEED_ACTORS,
-    guards={"unconfirmed": Guard(lambda need: need.confirmed_at is None, "该需求已确认评价过。")},
+    guards={"unconfirmed": Guard(lambda need: need.confirmed_at is None, "该需求已验收评价过。")},
     handlers={
         "publish": _publish,
         "reject": _reject,

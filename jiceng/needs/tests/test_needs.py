@@ -192,7 +192,7 @@ def test_complete_needs_a_note_confirm_a_rating_once(world):
     rated = need_transition(actor=world.resident, need=done, action="confirm", rating=4, feedback="谢谢")
     assert (rated.status, rated.rating, rated.feedback) == (NeedStatus.DONE, 4, "谢谢") and rated.confirmed_at
     before = counts()
-    with pytest.raises(Conflict, match="已确认评价"):
+    with pytest.raises(Conflict, match="已验收评价"):
         need_transition(actor=world.resident, need=rated, action="confirm", rating=5)
     assert counts() == before
 
