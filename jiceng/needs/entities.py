@@ -17,13 +17,14 @@ from jiceng.territory.models import Area
 from jiceng.tickets.models import Category
 
 from . import views
-from .choices import Audience, NeedCategory, ResourceKind
+from .choices import Audience, NeedCategory, NeedStatus, ResourceKind
 from .models import Need, Project, Resource
 from .services import NeedService, ProjectService, ResourceService
 from .workflow import NEEDS, PROJECTS
 
 RATINGS = [(n, f"{n} 星") for n in range(5, 0, -1)]
 MANAGE = ("view", "add", "change", "export")
+LIVE_NEED_STATES = (NeedStatus.SUBMITTED, NeedStatus.OPEN, NeedStatus.CLAIMED)
 SECTION = "党建引领"
 
 
@@ -58,6 +59,9 @@ class NeedEntity(Entity):
     views = {"detail": views.NeedDetailView}
     service_class = NeedService
     workflow = NEEDS
+    # Photos of the need and of its completion, uploaded by those who may change it (the community): a
+    # claimant's own evidence is the ``complete`` note (personal accounts hold no change grant).
+    attachments = "现场照片"
     payload_labels = {
         "audience": "发布对象", "reason": "原因", "category": "诉求类别", "unit": "认领单位（编号）",
         "note": "完成情况（凭证）", "rating": "评价", "feedback": "评价意见", "comment": "备注",
@@ -122,7 +126,9 @@ class ResourceEntity(Entity):
     permissions = {
         "staff": ("view",),
         "admins": (*MANAGE, "import"),
-        "community_worker": (*MANAGE, "import"),
+        # Units publish their resources (their liaison, or the street / district for them): a community
+        # keeps them up to date; the street units it is served by are outside its organisations' scope.
+        "community_worker": ("view", "change", "export"),
         "unit_liaison": ("view", "add"),
     }
     import_columns = ("name", "unit", "kind", "category", "description", "quantity", "availability",
@@ -131,10 +137,14 @@ class ResourceEntity(Entity):
     import_examples = {"name": "党员志愿服务队", "kind": "志愿者", "availability": "每周六上午", "area": "文昌花园社区"}
     import_notes = ("提供单位按名称查找；可用范围不填为提供单位的服务范围；同一范围内资源名称相同的行更新已有资源。",)
 
-    def sample(self, node, *, name):
-        street = node.path[: 2 * node.steplen]  # the street's co-building units serve its whole subtree
+    def sample_links(self, node):
+        """Usable at ``node``, from a unit of its street (the street's co-building units serve its subtree)."""
+        street = node.path[: 2 * node.steplen]
         unit = Organisation.objects.filter(kind="unit", area__path__startswith=street).order_by("pk").first()
-        return {**self.sample_links(node), "name": name, "unit": unit, "kind": ResourceKind.VOLUNTEERS}
+        return {"area": node, "unit": unit}
+
+    def sample(self, node, *, name):
+        return {**self.sample_links(node), "name": name, "kind": ResourceKind.VOLUNTEERS}
 
 
 @register
@@ -155,8 +165,9 @@ class ProjectEntity(Entity):
     pages = ("list", "add", "detail", "edit")  # a project is cancelled, never deleted
     service_class = ProjectService
     workflow = PROJECTS
+    attachments = "项目照片"
     payload_labels = {"evaluation": "项目评价", "score": "评分", "reason": "原因", "comment": "备注"}
-    payload_fields = {"score": forms.TypedChoiceField(choices=RATINGS, coerce=int)}
+    payload_fields = {"score": forms.IntegerField(min_value=1, max_value=5)}
     write_matrix = ("create", "update", "move")
     permissions = {
         "staff": ("view",),
@@ -165,8 +176,12 @@ class ProjectEntity(Entity):
         "unit_liaison": ("view", "add"),
     }
 
+    def sample_links(self, node):
+        """A live need under ``node`` and a resource usable there (the street's, the community's …)."""
+        needs = Need.objects.filter(scope_path__startswith=node.path, status__in=LIVE_NEED_STATES).order_by("pk")
+        need = needs.first()
+        resources = Resource.objects.filter(scope_path__in=Area.ancestor_paths(need.scope_path), is_active=True)
+        return {"need": need, "resource": resources.order_by("-scope_path", "pk").first()}
+
     def sample(self, node, *, name):
-        links = self.sample_links(node)
-        need = links["need"]
-        resource = Resource.objects.filter(scope_path__in=Area.ancestor_paths(need.scope_path)).order_by("pk").first()
-        return {**links, "name": name, "resource": resource, "owner": "样例负责人"}
+        return {**self.sample_links(node), "name": name, "owner": "样例负责人"}
