@@ -1,6 +1,7 @@
 """Demo needs (微心愿 and the communities' needs), resources and projects.
 
-For each community: needs in every state in its first three grids and one at the community itself, a
+For each community: needs in every state in its first grid (in the first three of 文昌花园 and 陡岗,
+the personas' sibling communities) and two at the community itself; a
 community resource, a resource in each of those grids and one per street from its co-building unit;
 projects matching open or claimed needs with a resource. ``member_demo`` (文昌花园社区) has claimed some
 of its community's needs; ``unit_demo``'s unit some of the first street's. The history is replayed
@@ -42,6 +43,7 @@ PLANS = [
     ["reject"],
     ["publish", "cancel"],
 ]
+PERSONA_COMMUNITIES = ("文昌花园社区", "陡岗社区")
 RESOURCES = [
     ("党员志愿服务队", ResourceKind.VOLUNTEERS, NeedCategory.CARE, "每周六上午"),
     ("法律顾问坐班", ResourceKind.SKILLS, NeedCategory.LEGAL, "每月第一个周三"),
@@ -86,7 +88,10 @@ def seed_needs(district: Area, today: dt.date | None = None, log=print) -> int:
         street_path = community.path[: len(community.path) - community.steplen]
         unit = street_unit.get(street_path)
         recorder = workers.get(community.pk, fallback)
-        places = [(g, i) for g in grids.get(community.path, [])[:3] for i in range(len(PLANS))]
+        # Every state in the first three grids of the personas' communities, in the first grid elsewhere
+        # (a few hundred replayed steps in all).
+        busy = 3 if community.name in PERSONA_COMMUNITIES else 1
+        places = [(g, i) for g in grids.get(community.path, [])[:busy] for i in range(len(PLANS))]
         places += [(None, 1), (None, 2)]  # two community needs (需求清单) at the community itself
         for grid, i in places:
             title, category, text = WISHES[n % len(WISHES)]
