@@ -210,3 +210,28 @@ def test_the_claimable_page_lists_what_a_member_may_claim(client, world):
     assert "给单位的心愿" in page and "给党员的心愿" not in page and to_units.pk
     client.force_login(persona("dept_chengguan"))
     assert client.get("/needs/claimable/").status_code == 403
+
+
+def test_a_second_claim_on_the_page_is_409_in_chinese_and_writes_nothing(client, world):
+    need = make_need(world, NeedStatus.OPEN, audience=Audience.BOTH)
+    client.force_login(persona("unit_demo"))
+    form = client.get(f"/needs/{need.pk}/claim/")  # the unit opens the form while the need is open …
+    assert form.status_code == 200
+    need_transition_by_member = api("member_demo").post(f"/api/v1/needs/{need.pk}/claim/", {}, format="json")
+    assert need_transition_by_member.status_code == 200  # … the member claims first
+    before = written()
+    late = client.post(f"/needs/{need.pk}/claim/", {})
+    assert late.status_code == 409 and "已被他人认领" in late.content.decode() and written() == before
+
+
+def test_the_lists_of_personal_accounts_show_only_theirs(client, world):
+    own = make_need(world, NeedStatus.SUBMITTED, title="我自己的心愿")
+    make_need(world, NeedStatus.SUBMITTED, title="别人的心愿", posted_by=None, recorded_by=world.worker)
+    client.force_login(persona("resident_demo"))
+    page = client.get("/needs/").content.decode()
+    assert "我自己的心愿" in page and "别人的心愿" not in page and own.pk
+    client.force_login(persona("unit_demo"))
+    page = client.get("/needs/resources/").content.decode()
+    others = Resource.objects.exclude(unit=world.unit).values_list("name", flat=True)
+    assert not [name for name in others if f">{name}<" in page]
+    assert Resource.objects.filter(unit=world.unit).first().name in page
