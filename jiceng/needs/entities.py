@@ -41,11 +41,11 @@ def _community_and_grid(node) -> dict:
 @register
 class NeedEntity(Entity):
     model = Need
-    fields = ("title", "category", "description", "quantity", "deadline", "community", "grid", "source")
+    fields = ("title", "category", "description", "quantity", "deadline", "community", "grid", "quarter", "source")
     scope_from = ("grid", "community")
     list_display = ("title", "category", "community", "status", "audience", "created_at")
     detail_fields = (
-        "title", "category", "description", "quantity", "deadline", "community", "grid", "source", "status",
+        "title", "category", "description", "quantity", "deadline", "community", "grid", "quarter", "source", "status",
         "audience", "posted_by", "recorded_by", "published_at", "claimed_by", "claimed_unit", "claimed_at",
         "completion_note", "completed_at", "rating", "feedback", "confirmed_at", "cancel_reason", "ticket",
     )  # fmt: skip
@@ -77,7 +77,8 @@ class NeedEntity(Entity):
         "staff": ("view",),
         "admins": MANAGE,
         "community_worker": MANAGE,
-        "quarter_secretary": ("view", "add", "change"),
+        # The quarter branch reviews its quarter's needs (publish, reject); the records are the community's.
+        "quarter_secretary": ("view", "change"),
         "grid_worker": ("view", "add"),
         "resident": ("view", "add"),
         "party_member": ("view", "add"),

@@ -82,6 +82,10 @@ class Need(ScopedModel):
     grid = models.ForeignKey(
         "territory.Area", verbose_name="所在网格", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    quarter = models.ForeignKey(
+        "territory.Area", verbose_name="所在小区", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="填写后，该小区党支部书记可审核发布",
+    )  # fmt: skip
     source = models.CharField("来源", max_length=16, choices=NeedSource.choices, default=NeedSource.RESIDENT)
     status = models.CharField(
         "状态", max_length=16, choices=NeedStatus.choices, default=NeedStatus.SUBMITTED, editable=False
@@ -128,6 +132,9 @@ class Need(ScopedModel):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["status", "scope_path"], name="need_status_scope_idx")]
 
+    #: A quarter's branch secretary (小区党支部书记, a grant on the quarter) reads and reviews its needs.
+    scope_quarter_lookup = "quarter_id"
+
     def __str__(self):
         return self.title
 
@@ -166,6 +173,11 @@ class Need(ScopedModel):
                 errors["grid"] = "所在网格须选择一个网格。"
             elif self.community_id and not self.grid.path.startswith(self.community.path):
                 errors["grid"] = "所在网格不在所选社区内。"
+        if self.quarter_id:
+            if self.quarter.kind != AreaKind.QUARTER:
+                errors["quarter"] = "所在小区须选择一个小区。"
+            elif self.community_id and not self.quarter.path.startswith(self.community.path):
+                errors["quarter"] = "所在小区不在所选社区内。"
         if self.deadline and not self.pk and self.deadline < timezone.localdate():
             errors["deadline"] = "期望完成日期不能早于今天。"
         if errors:

@@ -40,19 +40,24 @@ def _ancestor(path: str, kind: str) -> Area | None:
     return Area.objects.filter(path__in=Area.ancestor_paths(path), kind=kind).first() if path else None
 
 
-def home_of(actor) -> tuple[Area | None, Area | None]:
-    """``(community, grid)`` a resident lives in, or the community a Party member reports to."""
+def home_of(actor) -> tuple[Area | None, Area | None, Area | None]:
+    """``(community, grid, quarter)`` a resident lives in, or the community a Party member reports to."""
     resident = getattr(actor, "resident", None) if actor.resident_id else None
     if resident is not None:
-        return _ancestor(resident.scope_path, AreaKind.COMMUNITY), _ancestor(resident.scope_path, AreaKind.GRID)
+        quarter = resident.household.building.quarter if resident.household_id else None
+        return (
+            _ancestor(resident.scope_path, AreaKind.COMMUNITY),
+            _ancestor(resident.scope_path, AreaKind.GRID),
+            quarter,
+        )
     member = getattr(actor, "party_member", None) if actor.party_member_id else None
     if member is not None:
         if member.report_community_id:
-            return member.report_community, None
+            return member.report_community, None, None
         if member.resident_id:
             path = member.resident.scope_path
-            return _ancestor(path, AreaKind.COMMUNITY), _ancestor(path, AreaKind.GRID)
-    return None, None
+            return _ancestor(path, AreaKind.COMMUNITY), _ancestor(path, AreaKind.GRID), None
+    return None, None, None
 
 
 def _audit_create(service, actor, obj):
@@ -71,14 +76,16 @@ class NeedService(EntityService):
             return super().create(actor=actor, **data)
         with transaction.atomic():
             reject_unknown(data, set(self.entity.fields))
-            community, grid = home_of(actor)
+            community, grid, quarter = home_of(actor)
             if community is None:
                 raise ValidationError({"community": "未找到您所住的社区，请联系社区工作人员代为登记。"})
             if data.get("community") not in (None, community):
                 raise OutOfScope("只能向您所住（报到）的社区点单。")
             if data.get("grid") not in (None, grid):
                 raise OutOfScope("只能选择您所住的网格。")
-            obj = Need(**{**data, "community": community, "grid": grid})
+            if data.get("quarter") not in (None, quarter):
+                raise OutOfScope("只能选择您所住的小区。")
+            obj = Need(**{**data, "community": community, "grid": grid, "quarter": quarter})
             obj.posted_by, obj.source = actor, NeedSource.RESIDENT
             obj.scope_path = self.entity.path_of(obj)
             full_clean(obj)

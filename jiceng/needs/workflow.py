@@ -39,13 +39,13 @@ ALREADY_CLAIMED = "该需求已被认领，请选择其他需求。"
 # --- who ------------------------------------------------------------------------------------------
 
 
-def _covers(actor, path: str, perm: str) -> bool:
-    return actor is not None and actor.is_authenticated and actor.scope.covers_path(path, perm)
+def _covers(actor, path: str, perm: str, quarter_id=None) -> bool:
+    return actor is not None and actor.is_authenticated and actor.scope.covers_path(path, perm, quarter_id=quarter_id)
 
 
 def may_review(actor, need) -> bool:
-    """The quarter branch (小区党支部书记), the community, the street or the district over the need."""
-    return _covers(actor, need.scope_path, REVIEW_PERM)
+    """The quarter branch (小区党支部书记, on the need's 小区), the community, the street or the district."""
+    return _covers(actor, need.scope_path, REVIEW_PERM, need.quarter_id)
 
 
 def is_poster(actor, need) -> bool:

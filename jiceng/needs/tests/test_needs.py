@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from jiceng.accounts.models import RoleGrant, User
 from jiceng.audit.models import AuditLog
 from jiceng.core.entities import entity_for
 from jiceng.core.errors import Conflict, OutOfScope
@@ -380,3 +381,25 @@ def test_personal_accounts_get_404_for_needs_not_theirs(client, world):
     with pytest.raises(OutOfScope):
         need_transition(actor=world.member, need=dougang, action="claim")
     assert counts() == before
+
+
+def test_the_quarter_branch_reviews_the_needs_of_its_quarter_only(world):
+    quarter = Area.objects.filter(kind="quarter", path__startswith=world.community.path).order_by("path").first()
+    secretary = User.objects.create(username="quarter_test", display_name="小区书记")
+    RoleGrant.objects.create(user=secretary, role="quarter_secretary", area=quarter)
+    secretary = persona("quarter_test")
+    mine = make_need(world, NeedStatus.SUBMITTED, quarter=quarter)
+    other = make_need(world, NeedStatus.SUBMITTED)
+    assert set(Need.objects.restrict(secretary).values_list("pk", flat=True)) >= {mine.pk}
+    assert not Need.objects.restrict(secretary).filter(pk=other.pk).exists()
+    assert need_transition(actor=secretary, need=mine, action="publish", audience="members").status == NeedStatus.OPEN
+    before = counts()
+    with pytest.raises(OutOfScope):
+        need_transition(actor=secretary, need=other, action="publish", audience="members")
+    assert counts() == before
+
+
+def test_a_residents_need_carries_their_quarter(world):
+    need = NEEDS.create(actor=world.resident, title="修楼道灯", category="repair", description="灯坏了").obj
+    resident = world.resident.resident
+    assert need.quarter_id == resident.household.building.quarter_id
