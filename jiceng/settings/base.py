@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "jiceng.tickets",
     "jiceng.brands",
     "jiceng.committee",
+    "jiceng.needs",
     "jiceng.open311",
     "jiceng.dashboards",
     "jiceng.imports",
