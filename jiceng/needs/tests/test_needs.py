@@ -348,8 +348,10 @@ def test_publishing_tells_the_audience_after_commit(world, django_capture_on_com
 
 def test_resources_are_imported_from_excel_created_updated_and_refused(world):
 
-    # (The importer reads names NFKC-normalised, so the demo units' full-width brackets would not match.)
-    library = Organisation.objects.create(kind="unit", name="南谯区图书馆", area=world.unit.area, uscc=None)
+    # a unit named as the demo names them, with full-width brackets, which the sheet reader makes half-width
+    library = Organisation.objects.create(
+        kind="unit", name="南谯区图书馆（包保龙蟠街道）", area=world.unit.area, uscc=None
+    )
     unit = library.name
     rows = [
         ["资源名称", "提供单位", "资源类型", "适用需求类别", "资源说明", "数量", "可用时间", "有效期至", "可用范围"],
