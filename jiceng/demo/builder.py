@@ -16,6 +16,7 @@ from django.utils import timezone
 from jiceng.accounts.models import RoleGrant, User
 from jiceng.audit.services import audit_record
 from jiceng.brands.models import Brand
+from jiceng.cobuild.demo import seed_cobuild
 from jiceng.core import counting
 from jiceng.core.bulk import fast_insert
 from jiceng.core.crypto import encrypt
@@ -93,6 +94,7 @@ def build(scale: int = 20000, *, seed: int = 20260101, log=print, today: dt.date
         _build_brands(areas, orgs, today, log)
         seed_ticket_history(scale=scale, today=today, password=DEMO_PASSWORD, seed=seed, log=log)
         seed_organisations(areas["district"], log=log, password=DEMO_PASSWORD)
+        seed_cobuild(areas["district"], log=log, today=today, seed=seed)
         ensure_demo_api_key(log=log)
         audit_record(action="seed_demo", detail={"scale": scale, "seed": seed}, username="seed_demo", scope_path="")
         # bulk_create sends no signals: invalidate every cached figure of the new tree at commit.
