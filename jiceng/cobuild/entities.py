@@ -14,6 +14,7 @@ from . import forms, services, views
 from .choices import ReportStatus
 from .models import ACTIVE_REPORT, Pairing, UnitActivity, UnitEvaluation, UnitReport
 from .selectors import pairings_in_force
+from .tables import record_table
 
 MANAGE = ("view", "add", "change", "delete", "export", "import")
 NAV = "单位包保"
@@ -31,6 +32,7 @@ class PairingEntity(Entity):
     fields = ("unit", "grid", "start_date", "end_date", "responsibilities", "contact_name", "contact_phone")
     scope_from = ("grid",)
     list_display = ("unit", "grid", "start_date", "end_date", "contact_name")
+    table_class = record_table(Pairing, list_display)
     filters = ("unit", "grid")
     search_fields = ("responsibilities", "contact_name")
     related = ("unit", "grid")
@@ -78,7 +80,8 @@ class UnitActivityEntity(Entity):
     fields = ("pairing", "name", "date", "kind", "community_wide", "participants", "hours", "content")
     scope_from = ("pairing",)
     list_display = ("name", "pairing", "date", "kind", "participants", "hours")
-    filters = ("kind", "pairing")
+    table_class = record_table(UnitActivity, list_display)
+    filters = ("kind", "community_wide")
     search_fields = ("name", "content")
     related = ("pairing__unit", "pairing__grid")
     url_path = "cobuild/activities/"
@@ -103,11 +106,12 @@ class UnitReportEntity(Entity):
     fields = ("pairing", "content", "contact_name", "contact_phone")
     scope_from = ("pairing",)
     list_display = ("unit", "community", "status", "created_at", "confirmed_at")
+    table_class = record_table(UnitReport, list_display)
     detail_fields = ("unit", "community", "pairing", "content", "contact_name", "contact_phone", "status",
                      "confirmed_by", "confirmed_at", "return_reason")  # fmt: skip
     filters = ("status", "unit", "community")
     search_fields = ("content", "contact_name")
-    related = ("unit", "community", "pairing__grid", "confirmed_by")
+    related = ("unit", "community", "pairing__grid", "pairing__unit", "confirmed_by")
     url_path = "cobuild/reports/"
     api_name = "unit-reports"
     nav = (NAV, "单位报到")
@@ -142,10 +146,11 @@ class UnitEvaluationEntity(Entity):
     fields = ("report", "year", "grade", "score", "comment")
     scope_from = ("report",)
     list_display = ("unit", "community", "year", "grade", "score")
+    table_class = record_table(UnitEvaluation, list_display)
     detail_fields = ("unit", "community", "report", "year", "grade", "score", "comment")
     filters = ("year", "grade", "unit")
     search_fields = ("comment",)
-    related = ("unit", "community", "report")
+    related = ("unit", "community", "report__unit")
     url_path = "cobuild/evaluations/"
     api_name = "unit-evaluations"
     nav = (NAV, "单位年度评价")

@@ -26,11 +26,15 @@ def pairings_in_force(qs: QuerySet[Pairing] | None = None, day: dt.date | None =
 
 
 def selectable_units(user) -> QuerySet[Organisation]:
-    """The co-building units a user may pick: those the user sees as organisations (a street's units),
-    or those pairing a grid the user sees (a community worker's paired units)."""
+    """The co-building units a user may see by name: those the user sees as organisations (a street's
+    units), those pairing a grid the user sees, and those serving a node of the user's 包保 subtree (a
+    community worker's units, paired or not)."""
     visible = Organisation.objects.restrict(user, "view").filter(kind="unit").values("pk")
     paired = Pairing.objects.restrict(user, "view").values("unit_id")
-    return Organisation.objects.filter(kind="unit").filter(Q(pk__in=visible) | Q(pk__in=paired)).order_by("name")
+    q = Q(pk__in=visible) | Q(pk__in=paired)
+    for grant in user.scope.grants_with("cobuild.view_pairing"):
+        q |= Q(area__path__startswith=grant.area_path)
+    return Organisation.objects.filter(kind="unit").filter(q).order_by("name")
 
 
 def coverage(user, node: Area, day: dt.date | None = None) -> dict:

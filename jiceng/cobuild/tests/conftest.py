@@ -6,6 +6,7 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from jiceng.accounts.models import RoleGrant, User
@@ -44,7 +45,13 @@ def world(db):
     unit = Organisation.objects.get(kind="unit", members__username="unit_demo")
     # another unit, pairing a grid of 文昌花园 too, with its own liaison
     other_unit = Organisation.objects.filter(kind="unit", area=wenchang).order_by("pk").first()
-    other = User.objects.create_user(username="unit_other", password="x", display_name="另一单位联络员")
+    other = User.objects.create_user(
+        username="unit_other",
+        password="x",
+        display_name="另一单位联络员",
+        must_change_password=False,
+        password_changed_at=timezone.now(),
+    )
     RoleGrant.objects.create(user=other, role="unit_liaison", area=Area.objects.get(pk=other_unit.area_id))
     other_unit.members.add(other)
     return SimpleNamespace(
