@@ -15,6 +15,7 @@ from .choices import ReportStatus
 from .models import ACTIVE_REPORT, Pairing, UnitActivity, UnitEvaluation, UnitReport
 from .selectors import pairings_in_force
 from .tables import record_table
+from .workflow import REPORTS
 
 MANAGE = ("view", "add", "change", "delete", "export", "import")
 NAV = "单位包保"
@@ -92,7 +93,7 @@ class UnitActivityEntity(Entity):
                    "unit_liaison": ("view", "add")}  # fmt: skip
     service_class = services.UnitActivityService
     form_class = forms.UnitActivityForm
-    views = {"detail": views.ActivityDetailView}
+    attachments = "活动照片"  # jiceng.attachments: on the activity's page, uploaded by those who may change it
 
     def sample(self, node, *, name):
         pairing = pairings_in_force(Pairing.objects.filter(scope_path__startswith=node.path)).order_by("pk").first()
@@ -122,6 +123,8 @@ class UnitReportEntity(Entity):
     service_class = services.UnitReportService
     # The report sits at its community (a grid's rows have none); own tests: tests/test_scope.py.
     write_matrix = ("create",)
+    workflow = REPORTS
+    payload_labels = {"reason": "退回理由", "content": "报到事项（修改后）", "comment": "说明"}
 
     def path_of(self, obj):
         obj.derive()

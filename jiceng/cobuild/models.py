@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from jiceng.core.models import WorkflowEvent
 from jiceng.core.scoping import ScopedModel
 from jiceng.orgs.models import Organisation
 
@@ -194,27 +195,13 @@ class UnitReport(ScopedModel):
             self.community = community_of(self.pairing.grid)
 
 
-class UnitReportEvent(models.Model):
+class UnitReportEvent(WorkflowEvent):
     """报到单流转记录 (written by the workflow)."""
 
     report = models.ForeignKey(UnitReport, verbose_name="报到单", on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+",
-    )  # fmt: skip
-    action = models.CharField("操作", max_length=32)
-    from_status = models.CharField("原状态", max_length=16, choices=ReportStatus.choices, blank=True)
-    to_status = models.CharField("新状态", max_length=16, choices=ReportStatus.choices)
-    comment = models.TextField("说明", blank=True)
-    data = models.JSONField("参数", default=dict, blank=True)
-    created_at = models.DateTimeField("时间", default=timezone.now, editable=False)
 
-    class Meta:
+    class Meta(WorkflowEvent.Meta):
         verbose_name = verbose_name_plural = "报到单流转记录"
-        ordering = ["created_at", "id"]
-
-    def __str__(self):
-        return f"{self.report_id} {self.action}"
 
 
 def current_year() -> int:

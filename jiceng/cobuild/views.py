@@ -1,21 +1,15 @@
 """Pages of 单位包保 beyond the declared entities' own: the coverage of a node (grids without a unit,
-units without a grid), the liaison's own unit, and the photos of an activity."""
+units without a grid) and the liaison's own unit."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from jiceng.attachments.selectors import attachments_for
-from jiceng.attachments.services import attach
-from jiceng.core.entity_views import EntityDetailView
-from jiceng.core.errors import OutOfScope
-from jiceng.core.scoping import get_scoped_object_or_404, user_can
+from jiceng.core.scoping import get_scoped_object_or_404
 from jiceng.territory.models import Area
 
 from . import selectors
@@ -79,31 +73,3 @@ def my_unit(request):
         "activities": activities.order_by("-date", "-id")[:50],
     }
     return render(request, "cobuild/my_unit.html", context)
-
-
-class ActivityDetailView(EntityDetailView):
-    """The activity's page, with its photos (``jiceng.attachments``) and an upload for those who may edit."""
-
-    template_name = "cobuild/activity_detail.html"
-
-    def get_extra_context(self, obj):
-        context = super().get_extra_context(obj)
-        context["photos"] = [
-            (a, reverse("attachments:file", args=[a.pk]))
-            for a in attachments_for(obj)
-            if a.content_type != "application/pdf"
-        ]
-        context["can_attach"] = user_can(self.request.user, obj, "change")
-        return context
-
-    def post(self, request, pk):
-        obj = get_scoped_object_or_404(self.get_base_queryset(), request.user, "change", pk=pk)
-        try:
-            attach(actor=request.user, target=obj, files=request.FILES.getlist("photos"), purpose="活动照片")
-        except OutOfScope:
-            raise Http404("未找到对象，或对象不在您的管辖范围内。") from None
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        else:
-            messages.success(request, "照片已上传。")
-        return redirect(obj.get_absolute_url())

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from jiceng.attachments.selectors import attachments_for
 from jiceng.cobuild.models import Pairing, UnitActivity, UnitEvaluation, UnitReport
 from jiceng.cobuild.selectors import pairings_in_force
+from jiceng.core.entities import entity_for
 from jiceng.dashboards.selectors import node_stats
 from jiceng.imports.tests.helpers import run, xlsx_bytes
 from jiceng.orgs.models import Organisation
@@ -113,17 +114,57 @@ def test_liaison_logs_an_activity_with_a_photo(client, login, world):
     assert client.post("/cobuild/activities/add/", data).status_code == 302
     activity = UnitActivity.objects.get(name="义诊", pairing=own)
     # photos are the community's to add (the liaison only reads the log): the worker uploads one
+    url = f"{activity.get_absolute_url()}attachments/"
+    assert client.post(url, {"file": SimpleUploadedFile("现场.png", PNG)}).status_code in (403, 404)
     login("wenchang_worker")
-    upload = SimpleUploadedFile("现场.png", PNG, content_type="image/png")
-    assert client.post(activity.get_absolute_url(), {"photos": upload}).status_code == 302
+    assert client.post(url, {"file": SimpleUploadedFile("现场.png", PNG)}).status_code == 302
     assert [a.original_name for a in attachments_for(activity)] == ["现场.png"]
-    bad = SimpleUploadedFile("假图.png", b"not an image", content_type="image/png")
-    client.post(activity.get_absolute_url(), {"photos": bad})
+    client.post(url, {"file": SimpleUploadedFile("假图.png", b"not an image")})
     assert attachments_for(activity).count() == 1
-    page = client.get(activity.get_absolute_url()).content.decode()
-    assert "/attachments/" in page
+    photo = attachments_for(activity).get()
+    assert f'src="/attachments/{photo.pk}/"' in client.get(activity.get_absolute_url()).content.decode()
     login("dougang_worker")
-    assert client.post(activity.get_absolute_url(), {"photos": upload}).status_code == 404
+    assert client.post(url, {"file": SimpleUploadedFile("现场.png", PNG)}).status_code == 404
+    assert attachments_for(activity).count() == 1
+
+
+def test_report_actions_on_the_page_and_through_the_api(client, login, world):
+    pairing = no_report_pairing(world.unit, world.wenchang)
+    report = entity_for(UnitReport).service.create(actor=world.liaison, pairing=pairing, content="报到").obj
+    worker = api(persona("wenchang_worker"))
+    detail = worker.get(f"/api/v1/unit-reports/{report.pk}/").json()
+    assert (detail["status"], detail["status_label"]) == ("submitted", "待确认")
+    assert set(detail["actions"]) == {"confirm", "return"}
+    assert api(world.liaison).get(f"/api/v1/unit-reports/{report.pk}/").json()["actions"] == []
+    refused = worker.post(f"/api/v1/unit-reports/{report.pk}/return/", {}, format="json")
+    assert refused.status_code == 400 and UnitReport.objects.get(pk=report.pk).status == "submitted"
+    sibling = api(persona("dougang_worker")).post(f"/api/v1/unit-reports/{report.pk}/confirm/", {}, format="json")
+    assert sibling.status_code == 404
+    assert api(world.liaison).post(f"/api/v1/unit-reports/{report.pk}/confirm/", {}, format="json").status_code == 403
+    done = worker.post(f"/api/v1/unit-reports/{report.pk}/confirm/", {}, format="json")
+    assert done.status_code == 200 and done.json()["status"] == "confirmed"
+    events = report.events.count()
+    again = worker.post(f"/api/v1/unit-reports/{report.pk}/confirm/", {}, format="json")
+    assert again.status_code == 409 and "当前状态不允许" in again.json()["detail"]
+    assert report.events.count() == events
+    receipt = UnitReport.objects.get(pk=report.pk)
+    assert receipt.confirmed_by.username == "wenchang_worker" and receipt.confirmed_at is not None
+
+    other = (
+        entity_for(UnitReport)
+        .service.create(actor=world.liaison, pairing=no_report_pairing(world.unit, world.dougang), content="报到")
+        .obj
+    )
+    login("dougang_worker")
+    page = client.get(other.get_absolute_url()).content.decode()
+    assert "待确认" in page and f"{other.get_absolute_url()}return/" in page
+    form = client.get(f"{other.get_absolute_url()}return/")
+    assert form.status_code == 200 and "退回理由" in form.content.decode()
+    posted = client.post(f"{other.get_absolute_url()}return/", {"reason": "请写明可提供的服务"})
+    assert posted.status_code == 302
+    assert UnitReport.objects.get(pk=other.pk).return_reason == "请写明可提供的服务"
+    login("wenchang_worker")
+    assert client.post(f"{other.get_absolute_url()}confirm/", {}).status_code == 404
 
 
 # --- coverage -------------------------------------------------------------------------------------------
