@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from decimal import Decimal
 
 from django.utils import timezone
 
@@ -22,7 +21,7 @@ from .models import Pairing, UnitActivity, UnitEvaluation, UnitReport, UnitRepor
 from .workflow import REPORTS
 
 TOTAL_UNITS = 54
-START = dt.date(2024, 3, 1)
+START = dt.date(2019, 3, 1)  # 单位包保 since 2019
 C = UnitCategory
 #: (name, category, Party organisation suffix, members): the community units, in order.
 UNITS = [
@@ -151,7 +150,7 @@ def seed_cobuild(district: Area, log=print, *, today: dt.date | None = None, see
             activities.append(UnitActivity(
                 pairing=p, scope_path=p.scope_path, name=name, kind=kind, content=content,
                 date=today - dt.timedelta(days=rng.randint(1, 360)), participants=rng.randint(3, 25),
-                hours=Decimal(rng.choice(["1.5", "2", "2.5", "3", "4"])), community_wide=(k == 1),
+                hours=rng.choice([1.5, 2, 2.5, 3, 4]), community_wide=(k == 1),
             ))  # fmt: skip
     UnitActivity.objects.bulk_create(activities)
 

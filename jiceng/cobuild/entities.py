@@ -56,19 +56,15 @@ class PairingEntity(Entity):
     write_matrix = ("create", "move")
 
     def sample_links(self, node):
-        return {"grid": _grid_under(node)}
-
-    def sample(self, node, *, name):
+        """The first grid under ``node`` and a unit serving it (its community or street) that does not pair it."""
         grid = _grid_under(node)
         prefixes = [grid.path[:n] for n in range(Area.steplen * 2, len(grid.path), Area.steplen)]
         paired = Pairing.objects.filter(grid=grid, unit=OuterRef("pk"))
-        unit = (
-            Organisation.objects.filter(kind="unit", area__path__in=prefixes)
-            .exclude(Exists(paired))
-            .order_by("pk")
-            .first()
-        )
-        return {"unit": unit, "grid": grid, "start_date": timezone.localdate(), "responsibilities": name}
+        units = Organisation.objects.filter(kind="unit", area__path__in=prefixes).exclude(Exists(paired))
+        return {"unit": units.order_by("pk").first(), "grid": grid}
+
+    def sample(self, node, *, name):
+        return {**self.sample_links(node), "start_date": timezone.localdate(), "responsibilities": name}
 
     def urls(self):
         return [*super().urls(), path("coverage/", views.coverage, name="coverage"),
@@ -130,17 +126,21 @@ class UnitReportEntity(Entity):
         obj.derive()
         return obj.community.path
 
-    def sample(self, node, *, name):
-        candidates = pairings_in_force(Pairing.objects.filter(scope_path__startswith=node.path)).order_by("pk")
-        pairing = None
+    def sample_links(self, node):
+        """A pairing in force under ``node`` (a grid: its community) whose unit has no report in force to
+        its community."""
+        path = node.path[: -Area.steplen] if node.kind == "grid" else node.path
+        candidates = pairings_in_force(Pairing.objects.filter(scope_path__startswith=path)).order_by("pk")
         for candidate in candidates[:200]:
             community = candidate.scope_path[: -Area.steplen]
             if not UnitReport.objects.filter(
                 ACTIVE_REPORT, unit_id=candidate.unit_id, community__path=community
             ).exists():
-                pairing = candidate
-                break
-        return {"pairing": pairing or candidates.first(), "content": name}
+                return {"pairing": candidate}
+        return {"pairing": candidates.first()}
+
+    def sample(self, node, *, name):
+        return {**self.sample_links(node), "content": name}
 
 
 @register
@@ -163,14 +163,12 @@ class UnitEvaluationEntity(Entity):
     service_class = services.UnitEvaluationService
     write_matrix = ("create",)
 
-    def sample(self, node, *, name):
-        year = timezone.localdate().year
+    def sample_links(self, node):
+        """A confirmed report of ``node``'s community (or below) not yet evaluated this year."""
         path = node.path[: -Area.steplen] if node.kind == "grid" else node.path  # reports sit at the community
-        done = UnitEvaluation.objects.filter(year=year).values("report_id")
-        report = (
-            UnitReport.objects.filter(scope_path__startswith=path, status=ReportStatus.CONFIRMED)
-            .exclude(pk__in=done)
-            .order_by("pk")
-            .first()
-        )
-        return {"report": report, "year": year, "grade": "good", "comment": name}
+        done = UnitEvaluation.objects.filter(year=timezone.localdate().year).values("report_id")
+        reports = UnitReport.objects.filter(scope_path__startswith=path, status=ReportStatus.CONFIRMED)
+        return {"report": reports.exclude(pk__in=done).order_by("pk").first()}
+
+    def sample(self, node, *, name):
+        return {**self.sample_links(node), "year": timezone.localdate().year, "grade": "good", "comment": name}

@@ -9,7 +9,6 @@ through ``personal_scope_q``; a liaison of another unit sees none of them.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -104,10 +103,7 @@ class UnitActivity(ScopedModel):
     kind = models.CharField("活动类型", max_length=16, choices=ActivityKind.choices, default=ActivityKind.VOLUNTEER)
     community_wide = models.BooleanField("面向全社区", default=False, help_text="活动面向网格所在社区全体居民")
     participants = models.PositiveIntegerField("参与人数", validators=[MinValueValidator(1)])
-    hours = models.DecimalField(
-        "活动时长（小时）", max_digits=5, decimal_places=1,
-        validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(Decimal("24"))],
-    )  # fmt: skip
+    hours = models.FloatField("活动时长（小时）", validators=[MinValueValidator(0.1), MaxValueValidator(24)])
     content = models.TextField("活动内容")
 
     class Meta:
@@ -208,6 +204,12 @@ def current_year() -> int:
     return timezone.localdate().year
 
 
+def year_choices() -> list[tuple[int, str]]:
+    """The years a community may evaluate: this one and the four before."""
+    year = current_year()
+    return [(y, f"{y} 年度") for y in range(year, year - 5, -1)]
+
+
 class UnitEvaluation(ScopedModel):
     """社区对单位的年度评价: once a year per unit and community, of a unit whose report it confirmed."""
 
@@ -223,7 +225,7 @@ class UnitEvaluation(ScopedModel):
         "territory.Area", verbose_name="社区", on_delete=models.PROTECT, related_name="unit_evaluations",
         editable=False,
     )  # fmt: skip
-    year = models.PositiveSmallIntegerField("年度", default=current_year, validators=[MinValueValidator(2000)])
+    year = models.PositiveSmallIntegerField("年度", default=current_year, choices=year_choices)
     grade = models.CharField("评价等次", max_length=16, choices=Grade.choices)
     score = models.PositiveSmallIntegerField(
         "得分", null=True, blank=True, validators=[MaxValueValidator(100)], help_text="0–100，可不填"
