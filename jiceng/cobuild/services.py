@@ -57,6 +57,11 @@ class UnitWriteService(EntityService):
 
 
 class PairingService(EntityService):
+    def validate(self, obj, *, actor):
+        """Two writers pairing the same unit wait for each other, so the no-overlap rule (``clean``) holds."""
+        if obj.unit_id:
+            Organisation.objects.select_for_update().filter(pk=obj.unit_id).first()
+
     def warnings(self, obj) -> list[str]:
         if obj.end_date is not None and obj.end_date < timezone.localdate():
             return ["该包保关系已到期。"]
