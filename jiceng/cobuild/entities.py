@@ -51,6 +51,7 @@ class PairingEntity(Entity):
     import_notes = ("单位须为本辖区的共建单位；同一单位、网格、开始日期的行更新已有包保关系；包保期不能重叠。",)
     service_class = services.PairingService
     form_class = forms.PairingForm
+    views = {"list": views.PairingListView}  # the generated list, with links to coverage and "my unit"
     # Pairings have no name; an activity or a report protects the pairing it refers to (own tests cover
     # the edit and the delete of a sibling's pairing: tests/test_scope.py).
     write_matrix = ("create", "move")

@@ -7,8 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 
+from jiceng.core import entity_views
 from jiceng.core.scoping import get_scoped_object_or_404
 from jiceng.territory.models import Area
 
@@ -73,3 +76,29 @@ def my_unit(request):
         "activities": activities.order_by("-date", "-id")[:50],
     }
     return render(request, "cobuild/my_unit.html", context)
+
+
+class PairingListView(entity_views.EntityListView):
+    """The generated list of pairings, with links to the coverage page and, for a liaison, to their unit."""
+
+    template_name = "cobuild/pairing_list.html"
+
+    @cached_property
+    def table_class(self):
+        return entity_views.table_class(self.entity)
+
+    @cached_property
+    def filterset_class(self):
+        return entity_views.filterset_class(self.entity)
+
+    @cached_property
+    def add_url(self):
+        return reverse(self.entity.url_name("add"))
+
+    def get_extra_context(self):
+        user = self.request.user
+        return {
+            **super().get_extra_context(),
+            "coverage_url": reverse("cobuild:coverage") if user.scope.top_grant is not None else "",
+            "my_unit_url": reverse("cobuild:my_unit") if selectors.units_of_liaison(user).exists() else "",
+        }

@@ -53,6 +53,7 @@ def test_liaison_pages_and_api(client, login, world):
     assert listed.status_code == 200
     body = listed.content.decode()
     assert own.get_absolute_url() in body and foreign.get_absolute_url() not in body
+    assert 'href="/cobuild/pairings/mine/"' in body and "/cobuild/pairings/coverage/" not in body
     assert client.get(foreign.get_absolute_url()).status_code == 404
     assert client.get(f"/cobuild/pairings/{own.pk}/edit/").status_code == 403
     assert client.get("/people/residents/").status_code in (403, 404)  # nothing of residents
@@ -172,6 +173,8 @@ def test_report_actions_on_the_page_and_through_the_api(client, login, world):
 
 def test_coverage_shows_unpaired_grids_and_idle_units_scoped(client, login, world):
     login("wenchang_worker")
+    listed = client.get("/cobuild/pairings/").content.decode()
+    assert 'href="/cobuild/pairings/coverage/"' in listed and "/cobuild/pairings/mine/" not in listed
     page = client.get("/cobuild/pairings/coverage/")
     assert page.status_code == 200 and "所有网格均已有包保单位" in page.content.decode()
     Pairing.objects.filter(grid=world.grid3).update(end_date=dt.date.today() - dt.timedelta(days=1))
