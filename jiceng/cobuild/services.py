@@ -79,10 +79,8 @@ class UnitReportService(UnitWriteService):
         obj.derive()
         if obj.pk is None and not obj.pairing.is_active_on(timezone.localdate()):
             raise ValidationError({"pairing": "该包保关系不在包保期内，不能报到。"})
-        if obj.pk is not None:
-            stored = UnitReport.objects.get(pk=obj.pk)
-            if stored.pairing_id != obj.pairing_id and stored.status != "submitted":
-                raise ValidationError({"pairing": "报到单已处理，不能更换包保关系。"})
+        if obj.pk is not None and UnitReport.objects.get(pk=obj.pk).status == ReportStatus.CONFIRMED:
+            raise ValidationError("报到单已确认（回执已留存），不能修改。")
 
     def create(self, *, actor, **data):
         """Filing is the life cycle's first event (``submit``); the workflow takes it from there."""

@@ -161,6 +161,7 @@ def test_confirm_keeps_the_receipt_and_notifies_the_liaison(world, django_captur
         done = report_transition(actor=worker, report=report, action="confirm")
     assert done.status == "confirmed" and done.confirmed_by == worker and done.confirmed_at is not None
     assert Notice.objects.filter(user=world.liaison, target_id=report.pk).exists()
+    refused(lambda: REPORTS.update(actor=worker, obj=done, content="改写"), match="不能修改")  # the receipt stays
 
 
 def test_return_needs_a_reason_and_resubmit_is_guarded(world):
