@@ -11,6 +11,7 @@ from django.urls import reverse
 from jiceng.accounts import login_hints
 from jiceng.audit import registry as audit_registry
 from jiceng.audit.services import SENSITIVE_CHANGED, display_detail, snapshot
+from jiceng.cobuild.models import Pairing, UnitReport
 from jiceng.core import counting
 from jiceng.core.scoping import scope_followers
 from jiceng.dashboards import stats_cache
@@ -28,6 +29,7 @@ def test_every_counted_model_is_registered_by_its_app():
     assert set(counting.counted_models()) == {
         Area, Street, Community, Grid, Quarter, Building, Household, Resident, PartyOrg, PartyGroup,
         CentralHousehold, PartyMember, Worker,
+        Pairing, UnitReport,  # cobuild (its AppConfig.ready)
     }  # fmt: skip
     m2m = {c.model: c.m2m for c in counting.counted() if c.m2m}
     assert m2m == {Worker: ("grids",), PartyGroup: ("buildings",)}
