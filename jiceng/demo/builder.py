@@ -17,6 +17,7 @@ from jiceng.accounts.models import RoleGrant, User
 from jiceng.audit.services import audit_record
 from jiceng.brands.models import Brand
 from jiceng.cobuild.demo import seed_cobuild
+from jiceng.committee.demo import seed_committee
 from jiceng.core import counting
 from jiceng.core.bulk import fast_insert
 from jiceng.core.crypto import encrypt
@@ -24,6 +25,7 @@ from jiceng.core.dates import add_years
 from jiceng.core.entities import entity_for
 from jiceng.core.masking import mask_id_number, mask_phone
 from jiceng.core.names import given_name_of
+from jiceng.needs.demo import seed_needs
 from jiceng.open311.services import ensure_demo_api_key
 from jiceng.orgs.demo import seed_organisations
 from jiceng.party.choices import OrgType, SeatRole, SecretaryChannel
@@ -95,6 +97,8 @@ def build(scale: int = 20000, *, seed: int = 20260101, log=print, today: dt.date
         seed_ticket_history(scale=scale, today=today, password=DEMO_PASSWORD, seed=seed, log=log)
         seed_organisations(areas["district"], log=log, password=DEMO_PASSWORD)
         seed_cobuild(areas["district"], log=log, today=today, seed=seed)
+        seed_needs(areas["district"], today=today, log=log)
+        seed_committee(areas["district"], scale=scale, today=today, seed=seed, log=log)
         ensure_demo_api_key(log=log)
         audit_record(action="seed_demo", detail={"scale": scale, "seed": seed}, username="seed_demo", scope_path="")
         # bulk_create sends no signals: invalidate every cached figure of the new tree at commit.

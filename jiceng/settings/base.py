@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "jiceng.people",
     "jiceng.tickets",
     "jiceng.brands",
+    "jiceng.committee",
+    "jiceng.needs",
     "jiceng.cobuild",
     "jiceng.open311",
     "jiceng.dashboards",
