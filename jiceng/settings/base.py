@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "jiceng.brands",
     "jiceng.committee",
     "jiceng.needs",
+    "jiceng.cobuild",
     "jiceng.open311",
     "jiceng.dashboards",
     "jiceng.imports",

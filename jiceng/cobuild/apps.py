@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+
+
+class CobuildConfig(AppConfig):
+    name = "jiceng.cobuild"
+    label = "cobuild"
+    verbose_name = "单位包保"
+
+    def ready(self):
+        from jiceng.core.counting import register_counted
+        from jiceng.core.stats import register_stat
+        from jiceng.notices.selectors import register_target_label
+
+        from . import selectors
+        from .models import Pairing, UnitReport
+
+        register_counted(Pairing)
+        register_counted(UnitReport)
+        register_stat("cobuild_units", "包保单位", selectors.count_cobuild_units)
+        register_stat("paired_grids", "已包保网格", selectors.count_paired_grids)
+        register_stat("unpaired_grids", "未包保网格", selectors.count_unpaired_grids)
+        register_stat("reported_units", "已报到单位", selectors.count_reported_units)
+        register_target_label(UnitReport, lambda r: f"{r.unit}向{r.community}报到")
