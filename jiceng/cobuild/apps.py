@@ -20,4 +20,16 @@ class CobuildConfig(AppConfig):
         register_stat("paired_grids", "已包保网格", selectors.count_paired_grids)
         register_stat("unpaired_grids", "未包保网格", selectors.count_unpaired_grids)
         register_stat("reported_units", "已报到单位", selectors.count_reported_units)
-        register_target_label(UnitReport, lambda r: f"{r.unit}向{r.community}报到")
+        register_target_label(UnitReport, _report_labels)
+
+
+def _report_labels(ids) -> dict[int, str]:
+    """``{pk: "某单位向某社区报到"}`` for the reports ``ids`` (one query: ``notices.selectors.target_labels``)."""
+    from .models import UnitReport
+
+    rows = (
+        UnitReport.objects.filter(pk__in=ids)
+        .select_related("unit", "community")
+        .only("pk", "unit__name", "community__name")
+    )
+    return {r.pk: f"{r.unit.name}向{r.community.name}报到" for r in rows}

@@ -23,7 +23,8 @@ EXPECTED = {
     "qu_admin": ALL,
     "longpan_admin": ALL,
     # Not grids or quarters: 网格划分须经街道审定.
-    "wenchang_worker": TERRITORY_ROWS | {"workers", "party_orgs", "party_members", "tickets_12345", "brands"},
+    "wenchang_worker": TERRITORY_ROWS
+    | {"workers", "party_orgs", "party_members", "tickets_12345", "brands", "parttimemembers"},  # 社区大党委
     # Their grid's roster; 12345 work orders come to the community and the street, not to a grid worker.
     "grid_wc01": TERRITORY_ROWS,
     "member_demo": set(),

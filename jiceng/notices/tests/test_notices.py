@@ -23,6 +23,7 @@ def _brand_of(user) -> Brand:
 def test_notify_writes_after_the_commit_and_nothing_on_a_rollback(django_capture_on_commit_callbacks):
     admin, worker = persona("longpan_admin"), persona("wenchang_worker")
     brand = _brand_of(admin)
+    Notice.objects.all().delete()  # the demo's own (the committee's 待办 on its action items)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         notify(recipients=[admin, worker.pk], target=brand, text="品牌待审核", kind="todo", exclude=worker)
         assert not Notice.objects.exists()  # queued, not yet written
@@ -139,3 +140,16 @@ def _queries(client, url) -> int:
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200
     return len(ctx.captured_queries)
+
+
+def test_every_registered_target_label_names_its_rows_in_one_query(django_assert_max_num_queries):
+    """Each app's ``register_target_label`` takes a set of ids and answers ``{pk: label}`` in one query."""
+    from jiceng.notices.selectors import _LABELLERS
+
+    assert len(_LABELLERS) >= 5  # tickets, needs, committee, cobuild …
+    for model, (labeller, _alias) in _LABELLERS.items():
+        ids = set(model._default_manager.order_by("pk").values_list("pk", flat=True)[:3])
+        assert ids, f"演示数据中没有 {model._meta.label}"
+        with django_assert_max_num_queries(1):
+            labels = labeller(ids)
+        assert set(labels) == ids and all(isinstance(v, str) and v for v in labels.values()), model._meta.label
