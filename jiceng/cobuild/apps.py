@@ -8,6 +8,7 @@ class CobuildConfig(AppConfig):
 
     def ready(self):
         from jiceng.core.counting import register_counted
+        from jiceng.core.home import register_home_link
         from jiceng.core.stats import register_stat
         from jiceng.notices.selectors import register_target_label
 
@@ -21,6 +22,9 @@ class CobuildConfig(AppConfig):
         register_stat("unpaired_grids", "未包保网格", selectors.count_unpaired_grids)
         register_stat("reported_units", "已报到单位", selectors.count_reported_units)
         register_target_label(UnitReport, _report_labels)
+        register_home_link(
+            "unit_liaison", "我单位的包保", "cobuild:my_unit", hint="包保网格、报到单、活动记录", order=10
+        )
 
 
 def _report_labels(ids) -> dict[int, str]:

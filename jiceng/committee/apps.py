@@ -8,6 +8,7 @@ class CommitteeConfig(AppConfig):
 
     def ready(self):
         from jiceng.core.counting import register_counted
+        from jiceng.core.home import register_home_link
         from jiceng.core.stats import register_stat
         from jiceng.notices.selectors import register_target_label
 
@@ -22,6 +23,9 @@ class CommitteeConfig(AppConfig):
         register_target_label(ActionItem, _names(ActionItem), alias="action_item")
         _register_audit_events()
         register_target_label(DutyRoster, _names(DutyRoster), alias="duty_roster")
+        register_home_link(
+            "unit_liaison", "议定事项", "committee:actionitem_list", hint="联席会议交给本单位办理的事项", order=30
+        )
 
 
 def _register_audit_events():

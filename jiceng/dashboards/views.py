@@ -4,7 +4,9 @@ from django.http import JsonResponse
 from django.shortcuts import render
 
 from jiceng.core.breadcrumbs import area_breadcrumbs
+from jiceng.core.home import home_links
 from jiceng.core.scoping import get_scoped_object_or_404
+from jiceng.orgs.models import Organisation
 from jiceng.party.models import PartyMember
 from jiceng.people.models import Resident
 from jiceng.territory.models import Area, Household
@@ -26,6 +28,8 @@ def home(request):
     grant = scope.top_grant
     if grant is None and any(g.role == "unit_handler" for g in scope.grants):
         return _handler_home(request)
+    if grant is None and any(g.role == "unit_liaison" for g in scope.grants):
+        return _liaison_home(request)
     # The node, its ancestors (the breadcrumbs) and the versions its cached figures are filed under: one query.
     chain, known_versions = area_chain_with_versions(grant.area_path) if grant is not None else ([], {})
     node = chain[-1] if chain else None
@@ -57,18 +61,23 @@ def _resident_home(request):
     user = request.user
     household = Household.objects.restrict(user).select_related("building__grid", "building__quarter").first()
     members = Resident.objects.restrict(user).filter(deleted_at__isnull=True).order_by("relation_to_head", "birth_date")
-    return render(
-        request, "dashboards/home_resident.html", {"title": "我的家庭", "household": household, "members": members}
-    )
+    context = {"title": "我的家庭", "household": household, "members": members, "links": home_links("resident")}
+    return render(request, "dashboards/home_resident.html", context)
 
 
 def _member_home(request):
     user = request.user
     member = PartyMember.objects.restrict(user).select_related("org", "report_community").first()
     community = Area.objects.restrict(user).filter(kind="community").first()
-    return render(
-        request, "dashboards/home_member.html", {"title": "我的党员信息", "member": member, "community": community}
-    )
+    context = {"title": "我的党员信息", "member": member, "community": community, "links": home_links("party_member")}
+    return render(request, "dashboards/home_member.html", context)
+
+
+def _liaison_home(request):
+    """A co-building unit's liaison (``unit_liaison``): their units and what the apps offer them."""
+    units = Organisation.objects.restrict(request.user, "view").filter(kind="unit").order_by("name")
+    context = {"title": "首页 · 单位联络员", "units": units, "links": home_links("unit_liaison")}
+    return render(request, "dashboards/home_liaison.html", context)
 
 
 def _require_subtree_view(user, perm: str) -> None:

@@ -150,3 +150,31 @@ def test_home_breadcrumbs_come_from_the_nodes_one_query(client, login, username)
         if 'FROM "territory_area"' in q["sql"] and ('"path" IN (' in q["sql"] or '"id" = ' in q["sql"])
     ]  # fmt: skip
     assert len(node_reads) == 1, node_reads  # the figures (not cached inside a test's transaction) aside
+
+
+def test_personal_homes_offer_what_the_apps_registered(client, login):
+    """The member's, the resident's and the unit liaison's homes list the entries the apps declared
+    (``core.home.register_home_link``), each a page that person can open."""
+    from jiceng.core.home import home_links
+
+    for username, audience in (("member_demo", "party_member"), ("resident_demo", "resident"),
+                               ("unit_demo", "unit_liaison")):  # fmt: skip
+        login(username)
+        page = client.get("/")
+        assert page.status_code == 200, username
+        html = page.content.decode()
+        links = home_links(audience)
+        assert links, audience
+        for link in links:
+            assert f'href="{link.url}"' in html and link.label in html, (username, link.label)
+            assert client.get(link.url).status_code == 200, (username, link.url)
+    assert 'id="jc-no-role"' not in html and "包保" in html  # the liaison's home is theirs, not "no role"
+
+
+def test_a_home_audience_must_be_known():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from jiceng.core.home import register_home_link
+
+    with pytest.raises(ImproperlyConfigured):
+        register_home_link("grid_worker", "随便", "dashboards:home")
