@@ -24,3 +24,16 @@ class AuditConfig(AppConfig):
             {"changes": "修改前后", "reason": "理由", "field": "字段", "model": "数据类别", "count": "条数",
              "ids": "记录编号", "user": "账号", "role": "角色", "area": "管辖范围"}
         )  # fmt: skip
+        _name_declared_workflows(register_events)
+
+
+def _name_declared_workflows(register_events) -> None:
+    """Each declared entity's life-cycle steps (``<audit_prefix><action>``) named on the audit screens —
+    "需求认领" — unless its app names them itself later in its own ``ready()``."""
+    from jiceng.core import entities
+
+    for entity in entities.entities():
+        wf = entity.workflow
+        if wf is not None:
+            labels = {f"{wf.audit_prefix}{t.action}": f"{entity.verbose_name}{t.label}" for t in wf.transitions}
+            register_events(str(entity.verbose_name), labels)

@@ -48,6 +48,17 @@ def test_every_event_type_written_has_a_chinese_name():
         assert re.search(r"[\u4e00-\u9fff]", registry.event_label(code)), code
 
 
+def test_every_declared_life_cycle_step_has_a_chinese_name():
+    from jiceng.core.entities import entities
+
+    flows = [e.workflow for e in entities() if e.workflow is not None]
+    assert len(flows) >= 4  # needs, projects, the unit report, the action items …
+    for wf in flows:
+        for t in wf.transitions:
+            code = f"{wf.audit_prefix}{t.action}"
+            assert code in registry.EVENTS and re.search(r"[\u4e00-\u9fff]", registry.event_label(code)), code
+
+
 def test_ticket_event_names_come_from_the_transition_table():
     assert registry.event_label("ticket_accept") == "诉求受理"
     assert registry.event_label("ticket_verify_pass") == "诉求核查通过"
