@@ -1,5 +1,6 @@
 """The REST resource of every declared entity (``core.entities.Entity.api_name``): list, detail, create,
-update and delete, all limited to the caller's subtree, every write through the entity's service.
+update and delete, all limited to the caller's subtree, every write through the entity's service; for an
+entity with a ``workflow``, ``POST …/{id}/<action>/`` per action, through ``workflow.transition``.
 
 The serializer only checks the input's shape (a link must be a row the caller sees: its choices are the
 restricted queryset); ``perform_*`` hand the validated data to ``entity.service`` — never
@@ -11,12 +12,15 @@ from __future__ import annotations
 import django_filters
 from django.db.models import ForeignKey
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.response import Response
 
 from jiceng.core import entities
-from jiceng.core.entity_views import search_q
+from jiceng.core.entity_views import action_form_class, search_q
 
 from .base import ScopedFilterSet, ScopedReadOnlyViewSet
 
@@ -49,9 +53,46 @@ class ScopedFileUrl(serializers.Field):
         return request.build_absolute_uri(url) if request is not None else url
 
 
+class _State(serializers.Field):
+    """The life cycle's state (read-only; ``source="*"``: the serializer's object)."""
+
+    def __init__(self, entity, **kwargs):
+        self.entity = entity
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, obj):
+        return self.entity.workflow.state_of(obj)
+
+
+@extend_schema_field({"type": "string"})
+class _StateLabel(_State):
+    def to_representation(self, obj):
+        wf = self.entity.workflow
+        return wf.state_label(wf.state_of(obj))
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class _Actions(_State):
+    """What the caller may do now, as the action paths (``claim``, ``mark-done``)."""
+
+    def to_representation(self, obj):
+        user = getattr(self.context.get("request"), "user", None)
+        return [a.replace("_", "-") for a in self.entity.workflow.allowed_actions(user, obj)] if user else []
+
+
 def _serializer(entity):
     names = ["id", *entity.fields]
     labels = {}
+    if entity.workflow is not None:
+        states = entity.workflow.states
+        # the values in the description, not as an ``enum``: every life cycle's field is ``status``, and
+        # drf-spectacular would name their different enums alike (a warning, which the gate refuses)
+        values = "、".join(f"{v} {label}" for v, label in states.choices) if states else ""
+        schema = {"type": "string", **({"description": f"状态：{values}"} if values else {})}
+        state_field = extend_schema_field(schema)(type(f"{entity.model.__name__}State", (_State,), {}))
+        labels[entity.workflow.state_field] = state_field(entity, label="状态")
+        labels[f"{entity.workflow.state_field}_label"] = _StateLabel(entity, label="状态名称")
+        labels["actions"] = _Actions(entity, label="当前可执行的操作")
     for name in entity.fields:
         field = entity.model._meta.get_field(name)
         if isinstance(field, ForeignKey):
@@ -105,6 +146,40 @@ class EntityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.Des
         self.entity.service.delete(actor=self.request.user, obj=instance)
 
 
+ERROR = inline_serializer("EntityErrorDetail", {"detail": serializers.CharField()})
+
+
+def _action_view(entity, transition, serializer_class):
+    """``POST …/{id}/<action>/``: the payload is checked by the action's form (the web page's), then
+    ``workflow.transition``; 409 when the state moved on, 403 when it is not the caller's turn."""
+
+    def view(self, request, pk=None):
+        obj = self.get_object()
+        data = request.data if hasattr(request.data, "keys") else None
+        if data is None:
+            raise ApiValidationError({"detail": "请求体应为 JSON 对象。"})
+        form = action_form_class(entity, transition)(data)
+        unknown = sorted(set(data) - set(form.fields))
+        if unknown:
+            raise ApiValidationError({k: ["该操作不支持此参数。"] for k in unknown})
+        if not form.is_valid():
+            raise ApiValidationError({k: [e["message"] for e in v] for k, v in form.errors.get_json_data().items()})
+        payload = {k: v for k, v in form.cleaned_data.items() if k in data and v not in ("", None, [])}
+        obj = entity.workflow.transition(actor=request.user, obj=obj, action=transition.action, **payload)
+        return Response(self.get_serializer(obj).data)
+
+    view.__name__ = f"act_{transition.action}"
+    view.__doc__ = f"{transition.label}（{entity.verbose_name}的流转操作）。"
+    fields = {k: serializers.CharField(required=False) for k in action_form_class(entity, transition)().fields}
+    request_schema = inline_serializer(f"{entity.model.__name__}{transition.action.title()}Payload".replace("_", ""),
+                                       fields)  # fmt: skip
+    responses = {200: serializer_class, 400: ERROR, 403: ERROR, 404: ERROR,
+                 409: OpenApiResponse(ERROR, description="当前状态不允许此操作（可能已被他人处理）。")}  # fmt: skip
+    view = action(detail=True, methods=["post"], url_path=transition.action.replace("_", "-"),
+                  url_name=transition.action)(view)  # fmt: skip
+    return extend_schema(request=request_schema, responses=responses)(view)
+
+
 def viewset_for(entity):
     label = entity.verbose_name
     attrs = {
@@ -115,6 +190,8 @@ def viewset_for(entity):
         "ordering_fields": ["scope_path", *entity.list_display],
         "__doc__": f"{label}（声明式实体，写入经其服务）。",
     }
+    for transition in entity.workflow.transitions if entity.workflow else ():
+        attrs[f"act_{transition.action}"] = _action_view(entity, transition, attrs["serializer_class"])
     return type(f"{entity.model.__name__}ViewSet", (EntityViewSet,), attrs)
 
 

@@ -4,7 +4,7 @@ DRF's own messages are translated already when ``zh-hans`` is active, but a few 
 Django's English (``No Resident matches the given query.`` — which also names the model) or raised
 outside an active translation. Any error detail that is not already Chinese is replaced, by its
 code, with the fixed Chinese message below. Django's ``ValidationError`` (raised by the services)
-becomes a 400 with its messages.
+becomes a 400 with its messages, ``core.errors.Conflict`` (a life cycle's state moved on) a 409.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ import re
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from jiceng.core.errors import Conflict
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -46,9 +48,17 @@ def _chinese(exc: exceptions.APIException, context) -> str:
     return message
 
 
+class StateConflict(exceptions.APIException):
+    status_code = 409
+    default_detail = "当前状态不允许此操作，可能已被他人处理，请刷新后重试。"
+    default_code = "conflict"
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    elif isinstance(exc, Conflict):  # a life cycle's state moved on (``core.workflow``): 409
+        exc = StateConflict(str(exc) or None)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

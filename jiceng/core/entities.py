@@ -281,6 +281,14 @@ class Entity:
     write_matrix: tuple[str, ...] = ("create", "update", "move", "delete")
     #: Form class (default: a ``ServiceModelForm`` over ``fields``), table and filter-set overrides.
     form_class = table_class = filterset_class = None
+    #: A life cycle (``core.workflow.Workflow`` of the same model): the detail page shows the state, the
+    #: actions the user may take now and the event history; each action gets a page ``<pk>/<action>/``
+    #: and ``POST /api/v1/<api_name>/{id}/<action>/`` — both through ``workflow.transition``.
+    workflow = None
+    #: The payload keys' labels on the action forms (``{"note": "完成说明"}``), and form fields for keys
+    #: that are not free text (``{"rating": forms.TypedChoiceField(...)}``); other keys are text.
+    payload_labels: dict[str, str] = {}
+    payload_fields: dict[str, Any] = {}
 
     def __init__(self):
         meta = self.model._meta
@@ -292,6 +300,12 @@ class Entity:
         self.list_display = self.list_display or self.fields[:4]
         self.detail_fields = self.detail_fields or self.fields
         self.service = self.service_class(self)
+        if self.workflow is not None:
+            if self.workflow.model is not self.model:
+                raise ValueError(f"{self.label}: workflow {self.workflow.name} is of {self.workflow.model}")
+            clash = {t.action for t in self.workflow.transitions} & {*self.pages, "add", "edit", *self.file_fields}
+            if clash:
+                raise ValueError(f"{self.label}: actions named like pages: {sorted(clash)}")
 
     # --- names --------------------------------------------------------------------------------------
     def perm(self, action: str) -> str:

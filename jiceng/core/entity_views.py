@@ -1,5 +1,6 @@
 """The pages a declared entity (``core.entities.Entity``) gets: list (filter, search, sort, paginate,
-export), detail, create, edit, delete with a confirmation page, and its files behind a scope check.
+export), detail, create, edit, delete with a confirmation page, its files behind a scope check, and —
+when it declares a ``workflow`` — a page per action of its life cycle.
 
 Built on the generic views of ``core.views``; the form, table and filter set are made from the
 declaration unless it names its own.
@@ -7,8 +8,11 @@ declaration unless it names its own.
 
 from __future__ import annotations
 
+import copy
+
 import django_filters
 import django_tables2 as tables
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
@@ -17,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse, reverse_lazy
 from django.views import View
 
+from .errors import Conflict
 from .filters import ScopedFilterSet
 from .forms import DateInput, ServiceModelForm
 from .views import ObjectDetailView, ObjectEditView, ObjectListView, ScopedViewMixin
@@ -94,7 +99,41 @@ class EntityDetailView(EntityMixin, ObjectDetailView):
             "verbose_name": self.entity.verbose_name,
             "edit_url": reverse(self.entity.url_name("edit"), args=[obj.pk]),
             "delete_url": reverse(self.entity.url_name("delete"), args=[obj.pk]) if self.can("delete") else "",
+            **(workflow_context(self.entity, obj, self.request.user) if self.entity.workflow else {}),
         }
+
+
+def workflow_context(entity, obj, user) -> dict:
+    """The state, the actions ``user`` may take now (label, URL) and the event history, oldest first."""
+    wf = entity.workflow
+    actions = [
+        (wf.by_action[name].label, reverse(entity.url_name(name), args=[obj.pk]))
+        for name in wf.allowed_actions(user, obj)
+    ]
+    events = []
+    if wf.event_model is not None:
+        rows = wf.event_model.objects.filter(**{wf.event_fk: obj}).select_related("actor").order_by("created_at", "pk")
+        for e in rows:
+            known = wf.by_action.get(e.action)
+            label = known.label if known else e.action
+            events.append((e.created_at, e.actor, label, wf.state_label(e.to_status), e.comment))
+    return {"state_label": wf.state_label(wf.state_of(obj)), "actions": actions, "events": events}
+
+
+def action_form_class(entity, transition):
+    """A form of the action's payload: its required and optional keys and the workflow's common ones."""
+    keys = dict.fromkeys((*transition.required, *transition.optional, *entity.workflow.common))
+    attrs = {}
+    for key in keys:
+        own = entity.payload_fields.get(key)
+        if own is None:
+            field = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+        else:
+            field = copy.deepcopy(own)
+        field.label = entity.payload_labels.get(key) or field.label or key
+        field.required = key in transition.required
+        attrs[key] = field
+    return type(f"{entity.model.__name__}{transition.action.title()}Form", (forms.Form,), attrs)
 
 
 class EntityEditView(EntityMixin, ObjectEditView):
@@ -152,6 +191,52 @@ class EntityFileView(EntityMixin, ScopedViewMixin, View):
         return FileResponse(stored.open("rb"))
 
 
+class EntityActionView(EntityMixin, ScopedViewMixin, View):
+    """One action of the entity's life cycle. ``GET``: the form of its payload; ``POST``:
+    ``workflow.transition`` — a refusal (bad payload 400, not the user's turn 403, the state moved on 409)
+    is shown in Chinese on the same form and writes nothing."""
+
+    transition = None
+    template_name = "generic/object_action.html"
+
+    def _render(self, obj, form, error="", status=200):
+        context = {
+            "object": obj,
+            "form": form,
+            "error": error,
+            "title": f"{self.transition.label}{self.entity.verbose_name}",
+            "label": self.transition.label,
+            "state_label": self.entity.workflow.state_label(self.entity.workflow.state_of(obj)),
+            "allowed": self.transition.action in self.entity.workflow.allowed_actions(self.request.user, obj),
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request, pk):
+        obj = self.get_object(pk=pk)
+        return self._render(obj, action_form_class(self.entity, self.transition)())
+
+    def post(self, request, pk):
+        obj = self.get_object(pk=pk)
+        form = action_form_class(self.entity, self.transition)(request.POST)
+        if not form.is_valid():
+            return self._render(obj, form, status=400)
+        payload = {k: v for k, v in form.cleaned_data.items() if v not in ("", None, [])}
+        try:
+            self.entity.workflow.transition(actor=request.user, obj=obj, action=self.transition.action, **payload)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for key, errors in exc.message_dict.items():
+                    form.add_error(key if key in form.fields else None, errors)
+                return self._render(obj, form, status=400)
+            return self._render(obj, form, "；".join(exc.messages), status=400)
+        except Conflict as exc:
+            return self._render(obj, form, str(exc), status=409)
+        except PermissionDenied as exc:
+            return self._render(obj, form, str(exc) or "您无权执行该操作。", status=403)
+        messages.success(request, f"已{self.transition.label}：{obj}。")
+        return redirect(reverse(self.entity.url_name("detail"), args=[obj.pk]))
+
+
 def view_classes(entity) -> dict[str, type]:
     """The entity's view classes by page, each a subclass carrying the entity as class attributes (so the
     scope matrix and the exports see ``view_class.model`` as for a hand-written view). A page the
@@ -176,12 +261,17 @@ def view_classes(entity) -> dict[str, type]:
         "edit": make("edit", EntityEditView, form_class=form_class(entity)),
         "delete": make("delete", EntityDeleteView),
         **{f: make(f, EntityFileView, field=f) for f in entity.file_fields},
+        **{
+            t.action: make(t.action, EntityActionView, transition=t)
+            for t in (entity.workflow.transitions if entity.workflow else ())
+        },
     }
 
 
 def urls_for(entity) -> list:
     """The entity's URL patterns, relative to its ``url_path``: ``""`` list, ``add/``, ``<pk>/``,
-    ``<pk>/edit/``, ``<pk>/delete/`` and ``<pk>/<file field>/`` (the pages in ``entity.pages``)."""
+    ``<pk>/edit/``, ``<pk>/delete/`` (the pages in ``entity.pages``), ``<pk>/<file field>/`` and
+    ``<pk>/<action>/`` for each action of its workflow."""
     slug, views = entity.slug, entity.view_classes
     routes = {
         "list": [("", "list")],
@@ -196,4 +286,6 @@ def urls_for(entity) -> list:
             patterns.append(path(route, views[view].as_view(), name=f"{slug}_{page}"))
     for field in entity.file_fields:
         patterns.append(path(f"<int:pk>/{field}/", views[field].as_view(), name=f"{slug}_{field}"))
+    for t in entity.workflow.transitions if entity.workflow else ():
+        patterns.append(path(f"<int:pk>/{t.action}/", views[t.action].as_view(), name=f"{slug}_{t.action}"))
     return patterns

@@ -18,10 +18,24 @@ def _path_field(model) -> str:
     return getattr(model, "scope_path_field", "scope_path")
 
 
+def _path_of(instance, field: str) -> str | None:
+    """The row's scope path: its own column, or through its links for a ``scope_path_field`` such as
+    ``area__path`` (an organisation is scoped by the node it serves)."""
+    if "__" not in field:
+        return instance.__dict__.get(field)
+    value = instance
+    for part in field.split("__"):
+        value = getattr(value, part, None)
+        if value is None:
+            return None
+    return value
+
+
 def _changed(sender, instance, using=None, **kwargs):
     # The path the row was loaded with (``LoadedPathMixin``): a move invalidates where it was as well.
+    # A row scoped through a link (``area__path``) has no loaded path: only its current node is bumped.
     field = _path_field(sender)
-    new = instance.__dict__.get(field)
+    new = _path_of(instance, field)
     old = instance.__dict__.get(LOADED_PATH)
     bump_paths([new, old], using=using or "default")
     instance.__dict__[LOADED_PATH] = new
@@ -32,7 +46,7 @@ def _m2m_changed(sender, instance, action, using=None, pk_set=None, reverse=Fals
     the row's own path, and — from the declaring side — the paths of the rows added or removed."""
     if action not in ("post_add", "post_remove", "post_clear"):
         return
-    paths = [instance.__dict__.get(_path_field(type(instance)))]
+    paths = [_path_of(instance, _path_field(type(instance)))]
     if pk_set and not reverse:
         paths += list(
             model._default_manager.using(using).filter(pk__in=pk_set).values_list(_path_field(model), flat=True)

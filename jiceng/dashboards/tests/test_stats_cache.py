@@ -148,3 +148,18 @@ def test_known_versions_missing_a_path_are_read(personas, outside, django_assert
         assert node_stats(user, node, known_versions=known) == first
     with django_assert_num_queries(1):
         assert node_stats(user, node, known_versions={"9999": 0}) == first
+
+
+def test_a_row_scoped_through_a_link_bumps_its_nodes_figures(personas, outside, django_capture_on_commit_callbacks):
+    """An organisation's ``scope_path_field`` is ``area__path``: its write reaches the node it serves
+    (``signals._changed`` read only a column of that name, so such a row bumped nothing)."""
+    from jiceng.dashboards import signals
+    from jiceng.orgs.models import Organisation
+
+    org = Organisation.objects.filter(area__kind="community").select_related("area").order_by("pk").first()
+    assert signals._path_of(org, "area__path") == org.area.path
+    before = StatsVersion.objects.filter(path=org.area.path).values_list("version", flat=True).first()
+    with django_capture_on_commit_callbacks(execute=True):
+        signals._changed(sender=Organisation, instance=org)
+    after = StatsVersion.objects.filter(path=org.area.path).values_list("version", flat=True).first()
+    assert after is not None and after != before  # a fresh version: the node's cached figures are stale
