@@ -37,6 +37,7 @@ class ApplicationStatus(models.TextChoices):
     PENDING = "pending", "待确认"
     CONFIRMED = "confirmed", "已上岗"
     REJECTED = "rejected", "未通过"
+    WITHDRAWN = "withdrawn", "已撤回"
 
 
 class ServiceKind(models.TextChoices):

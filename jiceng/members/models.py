@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from treebeard.mp_tree import MP_NodeManager
 
+from jiceng.core.models import WorkflowEvent
 from jiceng.core.scoping import ScopedModel
 from jiceng.territory.models import Area
 
@@ -111,27 +112,14 @@ class MemberReport(ScopedModel):
         return _own(scope) if action in ("view", "add") else None
 
 
-class MemberReportEvent(models.Model):
+class MemberReportEvent(WorkflowEvent):
     """One step of a report's history (提交、确认、退回、重新提交、撤回、注销)."""
 
     report = models.ForeignKey(MemberReport, verbose_name="报到单", on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+",
-    )  # fmt: skip
-    action = models.CharField("操作", max_length=32)
-    from_status = models.CharField("原状态", max_length=16, choices=ReportStatus.choices, blank=True)
-    to_status = models.CharField("新状态", max_length=16, choices=ReportStatus.choices)
-    comment = models.TextField("说明", blank=True)
-    data = models.JSONField("参数", default=dict, blank=True)
-    created_at = models.DateTimeField("时间", default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "报到单记录"
         ordering = ["created_at", "id"]
-
-    def __str__(self):
-        return f"{self.report_id} {self.action}"
 
 
 class ServicePost(ScopedModel):
@@ -173,11 +161,12 @@ class PostApplication(ScopedModel):
     """上岗申请: a reported member applies for a post; the community confirms it within the headcount."""
 
     post = models.ForeignKey(
-        ServicePost, verbose_name="服务岗位", on_delete=models.CASCADE, related_name="applications"
+        ServicePost, verbose_name="服务岗位", on_delete=models.PROTECT, related_name="applications"
     )
     member = models.ForeignKey(
-        "party.PartyMember", verbose_name="申请党员", on_delete=models.PROTECT, related_name="post_applications"
-    )
+        "party.PartyMember", verbose_name="申请党员", on_delete=models.PROTECT, related_name="post_applications",
+        blank=True, help_text="党员本人申请时不必填写。",
+    )  # fmt: skip
     status = models.CharField(
         "状态", max_length=16, choices=ApplicationStatus.choices, default=ApplicationStatus.PENDING, editable=False
     )
@@ -205,12 +194,23 @@ class PostApplication(ScopedModel):
         return _own(scope) if action == "view" else None
 
 
+class PostApplicationEvent(WorkflowEvent):
+    application = models.ForeignKey(
+        PostApplication, verbose_name="上岗申请", on_delete=models.CASCADE, related_name="events"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "上岗申请记录"
+        ordering = ["created_at", "id"]
+
+
 class ServiceRecord(ScopedModel):
     """服务登记卡: one service by a reported member (date, hours, what it served), confirmed by the community."""
 
     member = models.ForeignKey(
-        "party.PartyMember", verbose_name="服务党员", on_delete=models.PROTECT, related_name="service_records"
-    )
+        "party.PartyMember", verbose_name="服务党员", on_delete=models.PROTECT, related_name="service_records",
+        blank=True, help_text="党员本人登记时不必填写。",
+    )  # fmt: skip
     community = _community(verbose_name="服务社区", editable=False)
     date = models.DateField("服务日期")
     hours = models.DecimalField(
@@ -254,6 +254,16 @@ class ServiceRecord(ScopedModel):
     def clean(self):
         if self.date and self.date > timezone.localdate():
             raise ValidationError({"date": "服务日期不能晚于今天。"})
+
+
+class ServiceRecordEvent(WorkflowEvent):
+    record = models.ForeignKey(
+        ServiceRecord, verbose_name="服务登记卡", on_delete=models.CASCADE, related_name="events"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "服务登记卡记录"
+        ordering = ["created_at", "id"]
 
 
 class HouseholdLink(ScopedModel):

@@ -13,12 +13,21 @@ from django.core.exceptions import ValidationError
 
 from jiceng.accounts.models import User
 from jiceng.audit.services import audit_record
+from jiceng.core.errors import Conflict
 from jiceng.core.workflow import Guard, Transition, Workflow
 from jiceng.party.services import member_update
 
 from . import policy
-from .choices import ACTIVE_REPORT_STATES, ReportStatus
-from .models import MemberReport, MemberReportEvent
+from .choices import ACTIVE_REPORT_STATES, ApplicationStatus, RecordStatus, ReportStatus
+from .models import (
+    MemberReport,
+    MemberReportEvent,
+    PostApplication,
+    PostApplicationEvent,
+    ServicePost,
+    ServiceRecord,
+    ServiceRecordEvent,
+)
 from .rules import check_residence
 
 S = ReportStatus
@@ -114,3 +123,86 @@ REPORTS = Workflow(
 
 report_transition = REPORTS.transition
 allowed_actions = REPORTS.allowed_actions
+
+
+# --- 上岗申请: the community confirms within the post's headcount -------------------------------------
+
+A = ApplicationStatus
+
+
+def _has_room(application) -> bool:
+    post = application.post
+    return post.applications.filter(status=A.CONFIRMED).count() < post.headcount
+
+
+def _confirm_application(step):
+    # Two confirmations on one post at once: lock the post, then count again (the guard read without it).
+    post = ServicePost.objects.select_for_update().get(pk=step.obj.post_id)
+    taken = post.applications.filter(status=A.CONFIRMED).count()
+    if taken >= post.headcount:
+        raise Conflict(FULL.format(name=post.name, headcount=post.headcount))
+    step.set(decided_at=step.now)
+    step.data["roster"] = taken + 1
+    step.outbox.add(_member_users(step.obj), step.obj, f"您已上岗：{post.name}。")
+
+
+def _reject_application(step):
+    reason = _reason(step)
+    step.set(decided_at=step.now, note=reason)
+    step.data["reason"] = reason
+    step.outbox.add(_member_users(step.obj), step.obj, f"您申请的岗位“{step.obj.post.name}”未通过：{reason}")
+
+
+FULL = "岗位“{name}”已满（{headcount} 人），不能再确认上岗。"
+
+APPLICATIONS = Workflow(
+    name="post_application",
+    model=PostApplication,
+    states=ApplicationStatus,
+    transitions=[
+        Transition("confirm", "确认上岗", {A.PENDING}, A.CONFIRMED, "community", guard="has_room"),
+        Transition("reject", "不予通过", {A.PENDING}, A.REJECTED, "community", required=("reason",)),
+        Transition("withdraw", "撤回", {A.PENDING, A.CONFIRMED}, A.WITHDRAWN, "member"),
+    ],
+    actors={"community": policy.is_staff_for, "member": policy.is_the_member},
+    guards={"has_room": Guard(_has_room, "岗位人数已满，不能再确认上岗。")},
+    handlers={"confirm": _confirm_application, "reject": _reject_application},
+    event_model=PostApplicationEvent,
+    event_fk="application",
+    lock_related=("post", "member"),
+    audit=audit_record,
+    audit_prefix="post_application_",
+)
+
+
+# --- 服务登记卡: the community confirms each service ---------------------------------------------------
+
+R = RecordStatus
+
+
+def _confirm_record(step):
+    step.set(confirmed_at=step.now)
+
+
+def _reject_record(step):
+    reason = _reason(step)
+    step.data["reason"] = reason
+    step.outbox.add(_member_users(step.obj), step.obj, f"您{step.obj.date:%m月%d日}的服务登记未确认：{reason}")
+
+
+RECORDS = Workflow(
+    name="service_record",
+    model=ServiceRecord,
+    states=RecordStatus,
+    transitions=[
+        Transition("confirm", "确认", {R.PENDING}, R.CONFIRMED, "community"),
+        Transition("reject", "不予确认", {R.PENDING}, R.REJECTED, "community", required=("reason",)),
+    ],
+    actors={"community": policy.is_staff_for},
+    handlers={"confirm": _confirm_record, "reject": _reject_record},
+    event_model=ServiceRecordEvent,
+    event_fk="record",
+    lock_related=("member",),
+    audit=audit_record,
+    audit_prefix="service_record_",
+)

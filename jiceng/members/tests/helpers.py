@@ -29,7 +29,10 @@ def unreported_member(community_name: str = "文昌花园社区", *, nth: int = 
 
 
 def account_for(member: PartyMember, username: str | None = None) -> User:
-    """A personal account (role 党员) for a Party member."""
+    """A personal account (role 党员) for a Party member (theirs if they have one)."""
+    existing = User.objects.filter(party_member=member).first()
+    if existing is not None:
+        return existing
     user = User.objects.create(
         username=username or f"m{member.pk}", display_name=member.name, party_member=member,
         must_change_password=False, password_changed_at=timezone.now(),

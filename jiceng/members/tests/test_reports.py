@@ -252,3 +252,31 @@ def test_list_page_for_the_worker(client, login, django_assert_max_num_queries):
         response = client.get(reverse("members:memberreport_list"))
     assert response.status_code == 200
     assert "报到单" in response.content.decode()
+
+
+def test_api_actions_confirm_and_a_second_confirm_is_409_in_chinese():
+    report = SERVICE.create(actor=account_for(unreported_member())).obj
+    client = _api(persona("wenchang_worker"))
+    listed = client.get(f"/api/v1/member-reports/{report.pk}/").json()
+    assert listed["status"] == "submitted" and set(listed["actions"]) == {"confirm", "return"}
+    response = client.post(f"/api/v1/member-reports/{report.pk}/confirm/", {}, format="json")
+    assert response.status_code == 200 and response.json()["status"] == "confirmed"
+    before = _counts()
+    again = client.post(f"/api/v1/member-reports/{report.pk}/confirm/", {}, format="json")
+    assert again.status_code == 409 and "已报到" in again.json()["detail"]
+    assert _counts() == before
+    sibling = _api(persona("dougang_worker")).post(f"/api/v1/member-reports/{report.pk}/end/", {"reason": "x"})
+    assert sibling.status_code in (403, 404)
+
+
+def test_detail_page_offers_the_workers_actions_and_the_return_page_works(client, login):
+    report = SERVICE.create(actor=account_for(unreported_member())).obj
+    login("wenchang_worker")
+    page = client.get(report.get_absolute_url()).content.decode()
+    assert "确认报到" in page and "退回" in page and "待确认" in page
+    url = reverse("members:memberreport_return", args=[report.pk])
+    assert "原因" in client.get(url).content.decode()
+    response = client.post(url, {"reason": "请补充工作单位"})
+    assert response.status_code in (200, 302)
+    report.refresh_from_db()
+    assert (report.status, report.return_reason) == ("returned", "请补充工作单位")
