@@ -110,7 +110,7 @@ def my_page(request):
                 messages.success(request, "走访已记录" + ("，发现的问题已转为诉求。" if result.obj.ticket_id else "。"))
             else:
                 raise ValidationError("未知的操作。")
-            return redirect(reverse("members:my"))
+            return redirect(reverse("members:memberreport_list"))
         except (ValidationError, OutOfScope, Conflict, PermissionDenied) as exc:
             error = _errors(exc)
     bootstrapify(record_form)
