@@ -23,9 +23,19 @@ from jiceng.orgs.models import Organisation
 from jiceng.party.models import CentralHousehold, PartyMember
 from jiceng.territory.models import Area, Household
 
-from .choices import ApplicationStatus, PostCategory, RecordStatus, ReportChannel, ReportStatus, ServiceKind, VisitKind
+from .choices import (
+    ApplicationStatus,
+    Grade,
+    PostCategory,
+    RecordStatus,
+    ReportChannel,
+    ReportStatus,
+    ServiceKind,
+    VisitKind,
+)
 from .models import (
     HouseholdLink,
+    MemberEvaluation,
     MemberReport,
     MemberReportEvent,
     PostApplication,
@@ -108,9 +118,10 @@ def seed_members(district: Area, *, today: dt.date, password: str, seed: int = 2
     links = _links(rng, reports, communities, today)
     n_visits = _visits(rng, links, today)
     _histories(communities, unreported, today)
+    n_eval = _evaluations(rng, reports, today)
     log(
         f"双报到：{len(reports)} 名在职党员已报到，{len(unreported)} 名未报到；{len(posts)} 个服务岗位，{n_app} 份上岗申请，"
-        f"{n_rec} 张服务登记卡；党员联系户 {len(links)} 户，走访 {n_visits} 次"
+        f"{n_rec} 张服务登记卡；党员联系户 {len(links)} 户，走访 {n_visits} 次；上年度评议 {n_eval} 人"
     )
     return {"reports": reports, "unreported": unreported, "communities": communities}
 
@@ -339,3 +350,23 @@ def _histories(communities, unreported, today):
         report = service.create(actor=worker, member=m, community=dougang, skills="治安巡逻").obj
         if k == 1:
             REPORTS.transition(actor=worker, obj=report, action="return", reason="请补充工作单位党组织联系方式")
+
+
+def _evaluations(rng, reports, today) -> int:
+    """Last year's 年度评议 of the members reported before its end (mostly 合格, some 优秀, a few lower)."""
+    year = today.year - 1
+    grades = [Grade.EXCELLENT] * 2 + [Grade.QUALIFIED] * 7 + [Grade.BASIC]
+    rows = [
+        MemberEvaluation(
+            member_id=r.member_id,
+            community_id=r.community_id,
+            year=year,
+            grade=rng.choice(grades),
+            comment="积极参加社区服务" if rng.random() < 0.5 else "",
+            scope_path=r.scope_path,
+        )  # fmt: skip
+        for r in reports
+        if r.confirmed_at.year <= year
+    ]
+    fast_insert(MemberEvaluation, rows)
+    return len(rows)

@@ -5,13 +5,23 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.urls import path
+
 from jiceng.core.entities import Entity, register
 from jiceng.party.models import PartyMember
 from jiceng.territory.models import Area, Household
 
-from . import services, views
+from . import feedback, services, views
 from .choices import ACTIVE_REPORT_STATES
-from .models import HouseholdLink, MemberReport, PostApplication, ServicePost, ServiceRecord, Visit
+from .models import (
+    HouseholdLink,
+    MemberEvaluation,
+    MemberReport,
+    PostApplication,
+    ServicePost,
+    ServiceRecord,
+    Visit,
+)
 from .rules import residence_path
 from .workflow import APPLICATIONS, RECORDS, REPORTS
 
@@ -47,6 +57,7 @@ class MemberReportEntity(Entity):
         "admins": REVIEW,
         "community_worker": REVIEW,
         "party_member": ("view", "add"),  # their own (``personal_scope_q``), created through the service
+        "unit_liaison": ("view",),  # the reports naming their unit as employer
     }
     service_class = services.MemberReportService
     views = {"list": views.MemberReportListView}
@@ -63,6 +74,9 @@ class MemberReportEntity(Entity):
 
     def sample_links(self, node):
         return {"community": community_for(node)}
+
+    def urls(self):
+        return [*super().urls(), path("feedback/", feedback.FeedbackView.as_view(), name="memberreport_feedback")]
 
     def sample(self, node, *, name):
         members = PartyMember.objects.filter(is_in_service=True, resident__scope_path__startswith=node.path)
@@ -246,3 +260,50 @@ class VisitEntity(Entity):
         link = HouseholdLink.objects.filter(scope_path__startswith=node.path).order_by("pk").first()
         return {"member": link.member, "household": link.household, "date": dt.date.today(), "kind": "home",
                 "notes": name}  # fmt: skip
+
+
+@register
+class MemberEvaluationEntity(Entity):
+    model = MemberEvaluation
+    fields = ("member", "community", "year", "grade", "comment")
+    scope_from = ("community",)
+    list_display = ("member", "community", "year", "grade")
+    filters = ("year", "grade", "community")
+    search_fields = ("comment",)
+    related = ("member", "community")
+    url_path = "members/evaluations/"
+    api_name = "member-evaluations"
+    nav = ("双报到", "年度评议")
+    pages = ("list", "add", "detail", "edit")
+    permissions = {
+        "staff": ("view",),
+        "admins": REVIEW,
+        "community_worker": REVIEW,
+        "party_member": ("view",),
+    }
+    service_class = services.MemberEvaluationService
+    import_columns = ("member", "community", "year", "grade", "comment")
+    import_key = ("member", "year")
+    write_matrix = ("create",)
+
+    def path_of(self, obj):
+        path = super().path_of(obj)
+        home = residence_path(obj.member) if obj.member_id else None
+        return home if home and home.startswith(path) else path
+
+    def sample(self, node, *, name):
+        year = dt.date.today().year
+        done = MemberEvaluation.objects.filter(year=year).values("member_id")
+        confirmed = MemberReport.objects.filter(status="confirmed").exclude(member_id__in=done).order_by("pk")
+        report = (
+            confirmed.filter(scope_path__startswith=node.path).first()
+            or confirmed.filter(scope_path__startswith=community_for(node).path).first()
+        )
+        return {"member": report.member, "community": report.community, "year": year, "grade": "basic",
+                "comment": name}  # fmt: skip
+
+    def urls(self):
+        return [
+            *super().urls(),
+            path("alerts/", feedback.NoServiceAlertView.as_view(), name="memberevaluation_alerts"),
+        ]

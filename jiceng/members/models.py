@@ -21,6 +21,7 @@ from treebeard.mp_tree import MP_NodeManager
 
 from jiceng.core.models import WorkflowEvent
 from jiceng.core.scoping import ScopedModel
+from jiceng.orgs.models import Organisation
 from jiceng.territory.models import Area
 
 from .choices import (
@@ -109,7 +110,13 @@ class MemberReport(ScopedModel):
 
     @classmethod
     def personal_scope_q(cls, scope, action):
-        return _own(scope) if action in ("view", "add") else None
+        """The member's own reports; a unit's liaison (单位联络员) reads those naming their unit as employer."""
+        if action != "view":
+            return None
+        units = Organisation.members.through.objects.filter(user_id=scope.user_id).values("organisation_id")
+        mine = Q(employer_unit_id__in=units)
+        own = _own(scope)
+        return mine | own if own is not None else mine
 
 
 class MemberReportEvent(WorkflowEvent):

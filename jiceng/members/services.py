@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from jiceng.accounts.models import RoleGrant
 from jiceng.attachments.services import attach
@@ -19,7 +20,7 @@ from jiceng.tickets.choices import Channel
 from jiceng.tickets.models import Category
 from jiceng.tickets.services import ticket_create
 
-from .choices import ACTIVE_REPORT_STATES, ApplicationStatus, ReportChannel, ReportStatus
+from .choices import ACTIVE_REPORT_STATES, REPORTED_ONLY_GRADES, ApplicationStatus, ReportChannel, ReportStatus
 from .models import (
     HouseholdLink,
     MemberReport,
@@ -314,3 +315,20 @@ def _keep_fixed(obj, names: tuple[str, ...], message: str) -> None:
     stored = type(obj).objects.filter(pk=obj.pk).values(*columns).first()
     if stored and any(stored[c] != getattr(obj, c) for c in columns):
         raise ValidationError({names[-1]: message})
+
+
+class MemberEvaluationService(EntityService):
+    """年度评议: by the community, once a year per member; a member who has not reported to the community
+    (no confirmed report there by the end of that year) cannot be rated 合格 or better."""
+
+    def validate(self, obj, *, actor):
+        _keep_fixed(obj, ("member", "community"), "评议的党员和社区不能修改。")
+        if obj.year and obj.year > timezone.localdate().year:
+            raise ValidationError({"year": "不能评议未来的年度。"})
+        if obj.grade in REPORTED_ONLY_GRADES and obj.member_id and obj.community_id:
+            reported = MemberReport.objects.filter(
+                member_id=obj.member_id, community_id=obj.community_id, confirmed_at__year__lte=obj.year,
+                status__in=[ReportStatus.CONFIRMED, ReportStatus.ENDED],
+            ).exists()  # fmt: skip
+            if not reported:
+                raise ValidationError({"grade": "该党员未向本社区报到（或报到未确认），评议等次不能为“合格”及以上。"})
