@@ -35,6 +35,7 @@ def test_schema_validates_and_covers_every_path(tmp_path):
         "service-records",
         "household-links",
         "member-visits",
+        "member-evaluations",
     ] and len(router.registry) == 15 + len(declared)
     # No raw personal data in any documented response.
     for name, component in schema["components"]["schemas"].items():
