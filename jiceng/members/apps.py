@@ -12,10 +12,11 @@ class MembersConfig(AppConfig):
         from jiceng.notices.selectors import register_target_label
 
         from . import selectors
-        from .models import HouseholdLink, MemberReport
+        from .models import HouseholdLink, MemberReport, PostApplication, ServiceRecord
 
         register_counted(MemberReport)
         register_counted(HouseholdLink)
         register_stat("reported_in_service_members", "已报到在职党员", selectors.count_reported_members)
         register_stat("member_linked_households", "党员联系户", selectors.count_linked_households)
-        register_target_label(MemberReport, lambda ids: {pk: f"报到单 {pk}" for pk in ids})
+        for model, label in ((MemberReport, "报到单"), (PostApplication, "上岗申请"), (ServiceRecord, "服务登记卡")):
+            register_target_label(model, lambda ids, label=label: {pk: f"{label} {pk}" for pk in ids})

@@ -212,14 +212,12 @@ class HouseholdLinkEntity(Entity):
     nav = ("双报到", "党员联系户")
     permissions = {
         "staff": ("view",),
-        "admins": (*REVIEW, "delete", "import"),
-        "community_worker": (*REVIEW, "delete", "import"),
+        "admins": (*REVIEW, "delete"),
+        "community_worker": (*REVIEW, "delete"),
         "party_member": ("view",),
     }
     service_class = services.HouseholdLinkService
     views = {"list": views.HouseholdLinkListView}
-    import_columns = ("member", "household", "since", "note")
-    import_key = ("member", "household")
     write_matrix = ("create", "delete")  # no ``name``; a link is ended by deleting it
 
     def sample(self, node, *, name):
@@ -282,8 +280,6 @@ class MemberEvaluationEntity(Entity):
         "party_member": ("view",),
     }
     service_class = services.MemberEvaluationService
-    import_columns = ("member", "community", "year", "grade", "comment")
-    import_key = ("member", "year")
     write_matrix = ("create",)
 
     def path_of(self, obj):
