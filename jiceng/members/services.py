@@ -79,7 +79,7 @@ class MemberReportService(EntityService):
                 if not PartyMember.objects.restrict(actor, "view").filter(pk=member.pk).exists():
                     raise OutOfScope("所选党员不在您的管辖范围内。")
             # Two reports of one member at once: the second waits here, then sees the first.
-            member = PartyMember.objects.select_for_update().select_related("resident").get(pk=member.pk)
+            member = PartyMember.objects.select_for_update(of=("self",)).select_related("resident").get(pk=member.pk)
             check_residence(member, community)
             if MemberReport.objects.filter(member=member, status__in=ACTIVE_REPORT_STATES).exists():
                 raise ValidationError({"member": "该党员已有待确认或已报到的报到单，不能重复报到。"})
@@ -152,7 +152,7 @@ class PostApplicationService(EntityService):
                 require_scope(actor, PostApplication, "add", post.scope_path)
                 if not PartyMember.objects.restrict(actor, "view").filter(pk=member.pk).exists():
                     raise OutOfScope("所选党员不在您的管辖范围内。")
-            post = ServicePost.objects.select_for_update().select_related("community").get(pk=post.pk)
+            post = ServicePost.objects.select_for_update(of=("self",)).select_related("community").get(pk=post.pk)
             if not post.is_open:
                 raise ValidationError({"post": f"岗位“{post.name}”已停止申领。"})
             _require_reported_in(member, post.community, "申请该社区的岗位")
@@ -192,7 +192,7 @@ class ServiceRecordService(EntityService):
             if photos and own:
                 raise ValidationError({"photos": "佐证照片由社区在登记或确认时上传。"})
             # One member's records of a day are counted in turn (the member row is the lock).
-            member = PartyMember.objects.select_for_update().get(pk=member.pk)
+            member = PartyMember.objects.select_for_update(of=("self",)).get(pk=member.pk)
             record = ServiceRecord(member=member, community_id=community.pk, recorded_by=actor,
                                    **{k: v for k, v in data.items() if k != "member"})  # fmt: skip
             record.scope_path = self.entity.path_of(record)

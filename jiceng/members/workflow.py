@@ -137,7 +137,7 @@ def _has_room(application) -> bool:
 
 def _confirm_application(step):
     # Two confirmations on one post at once: lock the post, then count again (the guard read without it).
-    post = ServicePost.objects.select_for_update().get(pk=step.obj.post_id)
+    post = ServicePost.objects.select_for_update(of=("self",)).get(pk=step.obj.post_id)
     taken = post.applications.filter(status=A.CONFIRMED).count()
     if taken >= post.headcount:
         raise Conflict(FULL.format(name=post.name, headcount=post.headcount))
