@@ -283,17 +283,20 @@ def _links(rng, reports, communities, today) -> list[HouseholdLink]:
     def add(member_id, h, since):
         key = (member_id, h.pk)
         if key in seen or key in central or homes.get(member_id) == h.pk:
-            return
+            return False
         seen.add(key)
         rows.append(HouseholdLink(member_id=member_id, household_id=h.pk, since=since, scope_path=h.scope_path))
+        return True
 
     by_community: dict[int, list[MemberReport]] = {}
     for r in reports:
         by_community.setdefault(r.community_id, []).append(r)
         pool = households.get(r.community_id, [])
         since = r.confirmed_at.date() + dt.timedelta(days=7)
-        for h in rng.sample(pool, k=min(len(pool), rng.randint(3, 10))):
-            add(r.member_id, h, since)
+        want, added = rng.randint(3, 10), 0
+        for h in rng.sample(pool, k=min(len(pool), 12)):  # a few spare: the member's own home is skipped
+            if added < want and add(r.member_id, h, since):
+                added += 1
     for community_id, pool in households.items():
         members = by_community.get(community_id, [])
         covered = {h.building.grid_id for h in pool if any((r.member_id, h.pk) in seen for r in members)}
