@@ -184,8 +184,15 @@ def prepare(residents: int, workdir: Path, import_rows: int) -> dict:
     file = workdir / f"import-{residents}-{import_rows}.xlsx"  # its rows name buildings of this dataset
     if import_rows and not file.exists():
         make_import_file(file, import_rows, street, rng)
+    from django.urls import reverse
+
+    from jiceng.core.entities import entities
+
+    # every declared entity's list page and API list, as the street sees them (the capability apps' pages)
+    declared = [(e.slug, reverse(e.url_name("list")) if "list" in e.pages else "", e.api_name or "")
+                for e in entities()]  # fmt: skip
     return {"cookies": cookies, "street": street.pk, "grid": grid.pk, "district": Area.objects.get_parent(street).pk,
-            "picks": picks, "import_file": str(file)}  # fmt: skip
+            "picks": picks, "import_file": str(file), "declared": declared}  # fmt: skip
 
 
 def make_import_file(path: Path, rows: int, street, rng) -> None:
@@ -267,6 +274,9 @@ def scenarios(ctx: dict) -> list[tuple[str, str, list[str]]]:
         ("search_phone", "longpan_admin", [f"/people/residents/?q={v}" for v in p["phone"]] or ["/"]),
         ("grid_detail", "longpan_admin", [f"/territory/areas/{ctx['grid']}/"]),
         ("coverage", "longpan_admin", ["/coverage/"]),
+        ("overview_street", "longpan_admin", ["/overview/"]),
+        *[(f"list_{slug}", "longpan_admin", [url]) for slug, url, _ in ctx["declared"] if url],
+        *[(f"api_{slug}", "longpan_admin", [f"/api/v1/{api}/"]) for slug, _, api in ctx["declared"] if api],
     ]
 
 
@@ -309,20 +319,20 @@ def print_table(result: dict) -> None:
           f"{m['concurrency']} client threads × {m['duration']} s; load average {m.get('load_before')} → "
           f"{m.get('load_after')}")  # fmt: skip
     print(
-        f"{'scenario':<16}{'p50 ms':>9}{'p95 ms':>9}{'req/s':>9}{'×floor':>8}{'SQL/req':>9}{'peak MB':>9}{'errors':>8}"
+        f"{'scenario':<24}{'p50 ms':>9}{'p95 ms':>9}{'req/s':>9}{'×floor':>8}{'SQL/req':>9}{'peak MB':>9}{'errors':>8}"
     )
     rows = [("floor", result["floor"]), *result["pages"].items()]
     for name, r in rows:
-        print(f"{name:<16}{_f(r['p50_ms']):>9}{_f(r['p95_ms']):>9}{_f(r['throughput_rps']):>9}"
+        print(f"{name:<24}{_f(r['p50_ms']):>9}{_f(r['p95_ms']):>9}{_f(r['throughput_rps']):>9}"
               f"{_f(r.get('vs_floor', 1.0)):>8}{_f(r['queries_per_request']):>9}{_f(r['peak_rss_mb']):>9}{r['errors']:>8}")  # fmt: skip
     for name in ("import", "export"):
         r = result.get(name) or {}
         if "rows_per_s" in r:
-            print(f"{name:<16} {r['rows']} rows in {r['seconds']} s = {r['rows_per_s']} rows/s, "
+            print(f"{name:<24} {r['rows']} rows in {r['seconds']} s = {r['rows_per_s']} rows/s, "
                   f"{r['queries_per_row']} SQL/row, peak {r['peak_rss_mb']} MB"
                   f"{', reader child ' + str(r['reader_peak_rss_mb']) + ' MB' if r.get('reader_peak_rss_mb') else ''}")  # fmt: skip
         elif r:
-            print(f"{name:<16} {r}")
+            print(f"{name:<24} {r}")
     misses = [c for c in result["targets"] if not c["met"]]
     print(f"\ntargets: {len(result['targets']) - len(misses)} met, {len(misses)} missed")
     for c in misses:

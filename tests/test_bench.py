@@ -28,7 +28,10 @@ def test_tiny_bench_writes_every_figure(tmp_path):
     assert run.returncode == 0, run.stderr[-3000:]
     result = json.loads(out.read_text())
     assert FIGURES <= set(result["floor"])
-    assert set(result["pages"]) == PAGES
+    assert PAGES <= set(result["pages"])
+    extra = set(result["pages"]) - PAGES  # the overview and every declared entity's list page and API list
+    assert "overview_street" in extra and {"list_brand", "api_brand"} <= extra
+    assert all(name.startswith(("list_", "api_", "overview_")) for name in extra)
     for name, page in result["pages"].items():
         assert FIGURES | {"vs_floor"} <= set(page), name
         assert page["requests"] > 0 and page["errors"] == 0, (name, page)

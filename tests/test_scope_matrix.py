@@ -312,7 +312,12 @@ def test_adding_a_person_from_a_sibling_household_page_fills_in_nothing(client, 
 
 @pytest.mark.parametrize("viewer,sibling", PAIRS)
 @pytest.mark.parametrize(
-    "name,param,kind", [("dashboards:map", "community", "community"), ("tickets:stats", "node", "community")]
+    "name,param,kind",
+    [
+        ("dashboards:map", "community", "community"),
+        ("tickets:stats", "node", "community"),
+        ("dashboards:overview", "node", "community"),
+    ],
 )
 def test_a_sibling_node_as_a_query_parameter_is_404(client, login, viewer, sibling, name, param, kind):
     node = _require(_in_subtree(Area.objects.filter(kind=kind), sibling, "path").first(), sibling, kind)

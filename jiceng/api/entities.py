@@ -10,6 +10,7 @@ restricted queryset); ``perform_*`` hand the validated data to ``entity.service`
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import ForeignKey
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
@@ -17,10 +18,11 @@ from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from jiceng.core import entities
-from jiceng.core.entity_views import action_form_class, search_q
+from jiceng.core.entity_views import action_form_class, attachment_row, search_q
 
 from .base import ScopedFilterSet, ScopedReadOnlyViewSet
 
@@ -145,8 +147,32 @@ class EntityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.Des
     def perform_destroy(self, instance):
         self.entity.service.delete(actor=self.request.user, obj=instance)
 
+    def _attachment_rows(self, rows) -> list[dict]:
+        out = []
+        for attachment in rows:
+            row = attachment_row(attachment)
+            row["url"] = self.request.build_absolute_uri(row["url"])
+            out.append({k: row[k] for k in EntityAttachmentSerializer().fields})
+        return out
+
 
 ERROR = inline_serializer("EntityErrorDetail", {"detail": serializers.CharField()})
+
+
+def _payload_field(field):
+    """The schema of one payload key, from the action form's field (the form is what checks it)."""
+    kw = {"required": field.required, "label": field.label}
+    if isinstance(field, forms.ModelChoiceField):
+        return serializers.IntegerField(min_value=1, **kw)
+    if isinstance(field, forms.ChoiceField):
+        return serializers.ChoiceField(choices=[c for c, _ in field.choices if c not in ("", None)], **kw)
+    if isinstance(field, forms.IntegerField):
+        return serializers.IntegerField(min_value=field.min_value, max_value=field.max_value, **kw)
+    if isinstance(field, forms.DateField):
+        return serializers.DateField(**kw)
+    if isinstance(field, forms.BooleanField):
+        return serializers.BooleanField(**{**kw, "required": False})
+    return serializers.CharField(allow_blank=not field.required, max_length=getattr(field, "max_length", None), **kw)
 
 
 def _action_view(entity, transition, serializer_class):
@@ -170,7 +196,7 @@ def _action_view(entity, transition, serializer_class):
 
     view.__name__ = f"act_{transition.action}"
     view.__doc__ = f"{transition.label}（{entity.verbose_name}的流转操作）。"
-    fields = {k: serializers.CharField(required=False) for k in action_form_class(entity, transition)().fields}
+    fields = {k: _payload_field(f) for k, f in action_form_class(entity, transition)().fields.items()}
     request_schema = inline_serializer(f"{entity.model.__name__}{transition.action.title()}Payload".replace("_", ""),
                                        fields)  # fmt: skip
     responses = {200: serializer_class, 400: ERROR, 403: ERROR, 404: ERROR,
@@ -178,6 +204,45 @@ def _action_view(entity, transition, serializer_class):
     view = action(detail=True, methods=["post"], url_path=transition.action.replace("_", "-"),
                   url_name=transition.action)(view)  # fmt: skip
     return extend_schema(request=request_schema, responses=responses)(view)
+
+
+class EntityAttachmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(label="附件编号")
+    name = serializers.CharField(label="原文件名")
+    size = serializers.IntegerField(label="大小（字节）")
+    content_type = serializers.CharField(label="文件类型")
+    url = serializers.CharField(label="下载地址（按对象的查看权限）")
+    uploaded_by = serializers.CharField(label="上传人")
+    created_at = serializers.DateTimeField(label="上传时间")
+
+
+def _attachments_view(entity):
+    """``GET``: the row's files; ``POST`` (multipart, one or more ``file``): add files — each checked by its
+    bytes, all or nothing, the caller must be allowed to change the row — 201 with the new ones."""
+
+    def view(self, request, pk=None):
+        obj = self.get_object()
+        store = entities.attachment_store()
+        if request.method == "POST":
+            if not request.user.scope.has_perm(entity.perm("change")):
+                raise PermissionDenied("您没有为该记录上传附件的权限。")
+            rows = store["attach"](actor=request.user, target=obj, files=request.FILES.getlist("file"),
+                                   purpose=entity.attachments)  # fmt: skip
+            return Response(self._attachment_rows(rows), status=201)
+        return Response(self._attachment_rows(store["listing"](obj)))
+
+    view.__name__ = "attachments"
+    view.__doc__ = f"{entity.verbose_name}的{entity.attachments}：查看与上传。"
+    upload = inline_serializer(f"{entity.model.__name__}Upload", {"file": serializers.FileField(label="文件")})
+    # no filters nor pages on one row's files (nor in its schema, which lists them for a many=True answer)
+    view = action(detail=True, methods=["get", "post"], url_path="attachments", filter_backends=[],
+                  pagination_class=None, parser_classes=[MultiPartParser, FormParser])(view)  # fmt: skip
+    view = extend_schema(methods=["GET"], responses={200: EntityAttachmentSerializer(many=True)})(view)
+    return extend_schema(
+        methods=["POST"],
+        request={"multipart/form-data": upload},
+        responses={201: EntityAttachmentSerializer(many=True), 400: ERROR, 403: ERROR, 404: ERROR},
+    )(view)
 
 
 def viewset_for(entity):
@@ -190,6 +255,8 @@ def viewset_for(entity):
         "ordering_fields": ["scope_path", *entity.list_display],
         "__doc__": f"{label}（声明式实体，写入经其服务）。",
     }
+    if entity.attachments:
+        attrs["attachments"] = _attachments_view(entity)
     for transition in entity.workflow.transitions if entity.workflow else ():
         attrs[f"act_{transition.action}"] = _action_view(entity, transition, attrs["serializer_class"])
     return type(f"{entity.model.__name__}ViewSet", (EntityViewSet,), attrs)

@@ -8,5 +8,10 @@ class AttachmentsConfig(AppConfig):
 
     def ready(self):
         from jiceng.audit.registry import register_events
+        from jiceng.core.entities import set_attachment_store
+
+        from .selectors import attachments_for
+        from .services import attach
 
         register_events("附件", {"attach": "上传附件", "detach": "删除附件"})
+        set_attachment_store(attach=attach, listing=attachments_for)  # declared entities' files

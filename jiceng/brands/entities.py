@@ -16,6 +16,7 @@ class BrandEntity(Entity):
     filters = ("org", "area")
     search_fields = ("name", "description")
     file_fields = ("logo",)
+    attachments = "活动照片"  # the brand's activities, on its page (jiceng.attachments)
     related = ("org", "area")
     url_path = "brands/"
     api_name = "brands"

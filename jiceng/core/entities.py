@@ -54,6 +54,21 @@ def set_auditor(*, snapshot: Callable, record: Callable) -> None:
     _AUDIT["snapshot"], _AUDIT["record"] = snapshot, record
 
 
+#: ``attach(actor=, target=, files=, purpose=)`` and ``listing(target)``, set by ``jiceng.attachments`` in
+#: its ``ready()`` (core sits below it): the files of an entity that declares ``attachments``.
+_FILES: dict[str, Callable] = {}
+
+
+def set_attachment_store(*, attach: Callable, listing: Callable) -> None:
+    _FILES["attach"], _FILES["listing"] = attach, listing
+
+
+def attachment_store() -> dict[str, Callable]:
+    if not _FILES:
+        raise LookupError("entities declare attachments, but the attachments app is not installed")
+    return _FILES
+
+
 def register(entity_class: type[Entity]) -> type[Entity]:
     """Class decorator (or plain call from ``AppConfig.ready()``): add the entity to the registry."""
     entity = entity_class()
@@ -289,6 +304,10 @@ class Entity:
     #: that are not free text (``{"rating": forms.TypedChoiceField(...)}``); other keys are text.
     payload_labels: dict[str, str] = {}
     payload_fields: dict[str, Any] = {}
+    #: Files on each row (``jiceng.attachments``), under this label (``"现场照片"``): listed on the detail
+    #: page with an upload form for those who may change the row, a page ``<pk>/attachments/`` that takes
+    #: the upload, and ``GET`` / ``POST /api/v1/<api_name>/{id}/attachments/``.
+    attachments: str = ""
 
     def __init__(self):
         meta = self.model._meta
@@ -303,7 +322,13 @@ class Entity:
         if self.workflow is not None:
             if self.workflow.model is not self.model:
                 raise ValueError(f"{self.label}: workflow {self.workflow.name} is of {self.workflow.model}")
-            clash = {t.action for t in self.workflow.transitions} & {*self.pages, "add", "edit", *self.file_fields}
+            clash = {t.action for t in self.workflow.transitions} & {
+                *self.pages,
+                "add",
+                "edit",
+                "attachments",
+                *self.file_fields,
+            }
             if clash:
                 raise ValueError(f"{self.label}: actions named like pages: {sorted(clash)}")
 

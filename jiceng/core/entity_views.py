@@ -100,7 +100,29 @@ class EntityDetailView(EntityMixin, ObjectDetailView):
             "edit_url": reverse(self.entity.url_name("edit"), args=[obj.pk]),
             "delete_url": reverse(self.entity.url_name("delete"), args=[obj.pk]) if self.can("delete") else "",
             **(workflow_context(self.entity, obj, self.request.user) if self.entity.workflow else {}),
+            **(attachments_context(self.entity, obj, self.can("change")) if self.entity.attachments else {}),
         }
+
+
+def attachment_row(attachment) -> dict:
+    return {
+        "id": attachment.pk,
+        "name": str(attachment),
+        "size": attachment.size,
+        "content_type": attachment.content_type,
+        "is_image": attachment.content_type.startswith("image/"),
+        "url": reverse("attachments:file", args=[attachment.pk]),
+        "uploaded_by": str(attachment.uploaded_by) if attachment.uploaded_by_id else "",
+        "created_at": attachment.created_at,
+    }
+
+
+def attachments_context(entity, obj, can_change: bool) -> dict:
+    from .entities import attachment_store
+
+    rows = [attachment_row(a) for a in attachment_store()["listing"](obj)]
+    url = reverse(entity.url_name("attachments"), args=[obj.pk]) if can_change else ""
+    return {"attachments_label": entity.attachments, "attachments": rows, "attach_url": url}
 
 
 def workflow_context(entity, obj, user) -> dict:
@@ -237,6 +259,31 @@ class EntityActionView(EntityMixin, ScopedViewMixin, View):
         return redirect(reverse(self.entity.url_name("detail"), args=[obj.pk]))
 
 
+class EntityAttachView(EntityMixin, ScopedViewMixin, View):
+    """``POST``: files onto the row (each checked by its bytes, all or nothing; the actor must be allowed
+    to change the row), back to the detail page with the result; ``GET``: the detail page."""
+
+    def get(self, request, pk):
+        return redirect(reverse(self.entity.url_name("detail"), args=[self.get_object(pk=pk).pk]))
+
+    def post(self, request, pk):
+        from .entities import attachment_store
+
+        obj = self.get_object(pk=pk)
+        if not self.can("change"):
+            raise PermissionDenied("您没有为该记录上传附件的权限。")
+        files = request.FILES.getlist("file")
+        try:
+            rows = attachment_store()["attach"](
+                actor=request.user, target=obj, files=files, purpose=self.entity.attachments
+            )
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, f"已上传{len(rows)}个{self.entity.attachments}。")
+        return redirect(reverse(self.entity.url_name("detail"), args=[obj.pk]))
+
+
 def view_classes(entity) -> dict[str, type]:
     """The entity's view classes by page, each a subclass carrying the entity as class attributes (so the
     scope matrix and the exports see ``view_class.model`` as for a hand-written view). A page the
@@ -261,6 +308,7 @@ def view_classes(entity) -> dict[str, type]:
         "edit": make("edit", EntityEditView, form_class=form_class(entity)),
         "delete": make("delete", EntityDeleteView),
         **{f: make(f, EntityFileView, field=f) for f in entity.file_fields},
+        **({"attachments": make("attachments", EntityAttachView)} if entity.attachments else {}),
         **{
             t.action: make(t.action, EntityActionView, transition=t)
             for t in (entity.workflow.transitions if entity.workflow else ())
@@ -271,7 +319,8 @@ def view_classes(entity) -> dict[str, type]:
 def urls_for(entity) -> list:
     """The entity's URL patterns, relative to its ``url_path``: ``""`` list, ``add/``, ``<pk>/``,
     ``<pk>/edit/``, ``<pk>/delete/`` (the pages in ``entity.pages``), ``<pk>/<file field>/`` and
-    ``<pk>/<action>/`` for each action of its workflow."""
+    ``<pk>/attachments/`` (the upload, when it declares ``attachments``) and ``<pk>/<action>/`` for each
+    action of its workflow."""
     slug, views = entity.slug, entity.view_classes
     routes = {
         "list": [("", "list")],
@@ -286,6 +335,8 @@ def urls_for(entity) -> list:
             patterns.append(path(route, views[view].as_view(), name=f"{slug}_{page}"))
     for field in entity.file_fields:
         patterns.append(path(f"<int:pk>/{field}/", views[field].as_view(), name=f"{slug}_{field}"))
+    if entity.attachments:
+        patterns.append(path("<int:pk>/attachments/", views["attachments"].as_view(), name=f"{slug}_attachments"))
     for t in entity.workflow.transitions if entity.workflow else ():
         patterns.append(path(f"<int:pk>/{t.action}/", views[t.action].as_view(), name=f"{slug}_{t.action}"))
     return patterns

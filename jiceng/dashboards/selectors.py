@@ -39,6 +39,35 @@ def stat_labels() -> dict[str, str]:
     return {**BASE_STAT_LABELS, **{s.key: s.label for s in registered_stats() if s.key not in BASE_STAT_LABELS}}
 
 
+#: The figures of the territory itself, left out of the 党建引领看板 (it compares the Party-building ones).
+TREE_ONLY_KEYS = frozenset({"streets", "communities", "grids", "quarters", "buildings", "households", "residents"})
+
+
+def overview(user, node: Area) -> dict:
+    """The 党建引领看板 of ``node``: its Party-building figures (the tree's and every app's registered ones)
+    and the same figures for each child node the user may see — each child's from the cache, so the page
+    costs a few queries per child, whatever the amount of data below it."""
+    labels = stat_labels()
+    keys = [k for k in stat_keys() if k not in TREE_ONLY_KEYS]
+    children = Area.objects.restrict(user, "view").filter(path__startswith=node.path, depth=node.depth + 1)
+    rows = []
+    for child in children.order_by("path"):
+        figures = node_stats(user, child)
+        rows.append({"node": child, "values": [figures[k] for k in keys]})
+    own = node_stats(user, node)
+    return {
+        "columns": [(k, labels[k]) for k in keys],
+        "total": [(k, labels[k], own[k]) for k in keys],
+        "rows": rows,
+        "chart": {
+            "keys": keys,
+            "labels": [labels[k] for k in keys],
+            "nodes": [r["node"].name for r in rows],
+            "values": [r["values"] for r in rows],
+        },
+    }
+
+
 def _version_path(path: str, kind: str) -> str:
     """The path whose version covers the figures of a node: a grid's or quarter's community (a quarter
     spans grids, and a grid's workers sit at the community), otherwise the node itself."""

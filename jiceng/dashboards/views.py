@@ -11,6 +11,7 @@ from jiceng.territory.models import Area, Household
 from jiceng.tickets.selectors import todo
 from jiceng.tickets.todo import todo_context
 
+from . import selectors
 from .selectors import area_chain_with_versions, community_grids_geojson, coverage_gaps, node_stats, stat_labels
 
 
@@ -81,6 +82,27 @@ def coverage(request):
     _require_subtree_view(request.user, "territory.view_building")
     gaps = coverage_gaps(request.user)
     return render(request, "dashboards/coverage.html", {"title": "组织覆盖情况", "gaps": gaps})
+
+
+@login_required
+def overview(request):
+    """党建引领看板: the node's Party-building figures beside each of its children's, with a chart; a street
+    or the district compares its communities (or streets), a community its grids."""
+    user = request.user
+    _require_subtree_view(user, "territory.view_area")
+    if request.GET.get("node"):
+        node = get_scoped_object_or_404(Area.objects.all(), user, pk=request.GET["node"])
+    else:
+        node = Area.objects.filter(path=user.scope.top_grant.area_path).first() if user.scope.top_grant else None
+        if node is None:
+            raise PermissionDenied("您没有查看该页面的权限。")
+    context = {
+        "title": f"党建引领看板 · {node.name}",
+        "node": node,
+        "breadcrumbs": area_breadcrumbs(user, node),
+        **selectors.overview(user, node),
+    }
+    return render(request, "dashboards/overview.html", context)
 
 
 @login_required

@@ -16,6 +16,7 @@ from django.utils import timezone
 from jiceng.accounts.models import RoleGrant, User
 from jiceng.audit.services import audit_record
 from jiceng.brands.models import Brand
+from jiceng.committee.demo import seed_committee
 from jiceng.core import counting
 from jiceng.core.bulk import fast_insert
 from jiceng.core.crypto import encrypt
@@ -94,6 +95,7 @@ def build(scale: int = 20000, *, seed: int = 20260101, log=print, today: dt.date
         _build_brands(areas, orgs, today, log)
         seed_ticket_history(scale=scale, today=today, password=DEMO_PASSWORD, seed=seed, log=log)
         seed_organisations(areas["district"], log=log, password=DEMO_PASSWORD)
+        seed_committee(areas["district"], scale=scale, today=today, seed=seed, log=log)
         seed_members(areas["district"], today=today, password=DEMO_PASSWORD, seed=seed, log=log)
         ensure_demo_api_key(log=log)
         audit_record(action="seed_demo", detail={"scale": scale, "seed": seed}, username="seed_demo", scope_path="")

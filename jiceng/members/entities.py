@@ -175,7 +175,7 @@ class ServiceRecordEntity(Entity):
     service_class = services.ServiceRecordService
     workflow = RECORDS
     payload_labels = {"reason": "原因", "comment": "说明"}
-    views = {"detail": views.ServiceRecordDetailView}
+    attachments = "佐证照片"  # the evidence photos: listed on the detail page, uploaded by the community
     write_matrix = ("create",)
 
     def path_of(self, obj):

@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from jiceng.attachments.selectors import attachments_for
 from jiceng.core import entity_views
 from jiceng.core.entities import entity_for
 from jiceng.core.entity_views import EntityDetailView, EntityListView
@@ -31,13 +30,6 @@ class ServicePostDetailView(EntityDetailView):
 
     def get_extra_context(self, obj):
         return {**super().get_extra_context(obj), **selectors.post_roster(obj, self.request.user)}
-
-
-class ServiceRecordDetailView(EntityDetailView):
-    template_name = "members/record_detail.html"
-
-    def get_extra_context(self, obj):
-        return {**super().get_extra_context(obj), "photos": list(attachments_for(obj))}
 
 
 class RecordForm(forms.Form):

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "jiceng.people",
     "jiceng.tickets",
     "jiceng.brands",
+    "jiceng.committee",
     "jiceng.members",
     "jiceng.open311",
     "jiceng.dashboards",

@@ -118,6 +118,7 @@ def known(token):
         "lng": (grid.min_lng + grid.max_lng) / 2,
         "lat": (grid.min_lat + grid.max_lat) / 2,
         "password": DEMO_PASSWORD,
+        "user": user,
     }
 
 
@@ -146,11 +147,24 @@ def supply(case, known: dict) -> None:
             body.pop(field, None)
     elif label == "POST /api/v1/tickets/{id}/attachments/":
         body["file"] = PNG  # sent as a file named after its field; the type is sniffed from the content
+    elif label.startswith("POST /api/v1/") and label.endswith("/{id}/attachments/"):  # a declared entity's files
+        body["file"] = PNG
+        supply_entity_row(case, label, known)
     elif label == "POST /api/v1/tickets/{id}/transitions/":
         case.path_parameters["id"] = known["open_ticket"]
         case.body = {"action": "instruct", "comment": body.get("comment") or "请加快办理。"}
     else:
         supply_entity(label, body, known)
+
+
+def supply_entity_row(case, label: str, known: dict) -> None:
+    """A row of the entity the persona may change, for an upload of its files (ids are not guessable)."""
+    from jiceng.core import entities
+
+    for entity in entities.entities():
+        if entity.api_name and label == f"POST /api/v1/{entity.api_name}/{{id}}/attachments/":
+            rows = entity.model._default_manager.restrict(known["user"], "change").order_by("pk")
+            case.path_parameters["id"] = rows.values_list("pk", flat=True).first()
 
 
 def supply_entity(label: str, body: dict, known: dict) -> None:

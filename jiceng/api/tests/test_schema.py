@@ -29,6 +29,12 @@ def test_schema_validates_and_covers_every_path(tmp_path):
     assert declared == [
         "party-groups",
         "brands",
+        "part-time-members",
+        "duty-rosters",
+        "joint-meetings",
+        "action-items",
+        "worker-assessments",
+        "worker-history",
         "member-reports",
         "service-posts",
         "post-applications",

@@ -208,3 +208,57 @@ def test_export_is_the_users_scope_and_filters(client, login):
     everything = client.post("/exports/new/", {"path": "/brands/", "query": ""})
     names = {r[0].value for r in load_workbook(io.BytesIO(b"".join(everything.streaming_content))).active.iter_rows()}
     assert "银花邻里" not in names and "红色陡岗" in names
+
+
+def test_activity_photos_on_the_page_and_the_api_checked_by_their_bytes_and_scoped(client, login, personas):
+    from jiceng.attachments.models import Attachment
+
+    login("wenchang_worker")
+    readable = Brand.objects.restrict(personas.grid_wc01, "view").values("pk")
+    brand = Brand.objects.restrict(personas.wenchang_worker, "change").filter(pk__in=readable).order_by("pk").first()
+    page = client.get(f"/brands/{brand.pk}/").content.decode()
+    assert "活动照片" in page and f'action="/brands/{brand.pk}/attachments/"' in page
+    response = client.post(f"/brands/{brand.pk}/attachments/", {"file": [SimpleUploadedFile("活动.png", PNG)]})
+    assert response.status_code == 302
+    photo = Attachment.objects.for_target(brand).get()
+    assert (photo.original_name, photo.content_type, photo.scope_path) == ("活动.png", "image/png", brand.scope_path)
+    assert f'src="/attachments/{photo.pk}/"' in client.get(f"/brands/{brand.pk}/").content.decode()
+
+    bad = client.post(
+        f"/brands/{brand.pk}/attachments/",
+        {"file": [SimpleUploadedFile("b.png", PNG), SimpleUploadedFile("病毒.png", b"MZ\x90\x00 not an image")]},
+        follow=True,
+    )
+    assert "“病毒.png”不是 JPEG、PNG、GIF、WebP 图片或 PDF 文件，不能上传。" in bad.content.decode()
+    assert Attachment.objects.for_target(brand).count() == 1  # all or nothing
+
+    login("grid_wc01")  # reads brands, changes none: sees the photos, no form, a 403 on upload
+    page = client.get(f"/brands/{brand.pk}/").content.decode()
+    assert f'src="/attachments/{photo.pk}/"' in page and 'action="/brands/' not in page
+    assert (
+        client.post(f"/brands/{brand.pk}/attachments/", {"file": [SimpleUploadedFile("x.png", PNG)]}).status_code == 403
+    )
+    login("dougang_worker")  # the sibling community: as if it did not exist
+    for method in ("get", "post"):
+        assert getattr(client, method)(f"/brands/{brand.pk}/attachments/").status_code == 404
+    assert Attachment.objects.for_target(brand).count() == 1
+
+    rest = api(personas.wenchang_worker)
+    listed = rest.get(f"/api/v1/brands/{brand.pk}/attachments/").json()
+    assert [(r["id"], r["name"], r["url"]) for r in listed] == [
+        (photo.pk, "活动.png", f"http://testserver/attachments/{photo.pk}/")
+    ]
+    added = rest.post(
+        f"/api/v1/brands/{brand.pk}/attachments/", {"file": SimpleUploadedFile("二.png", PNG)}, format="multipart"
+    )
+    assert added.status_code == 201 and added.json()[0]["name"] == "二.png"
+    empty = rest.post(f"/api/v1/brands/{brand.pk}/attachments/", {}, format="multipart")
+    assert empty.status_code == 400 and "请选择要上传的文件。" in str(empty.json())
+    assert (
+        api(personas.grid_wc01)
+        .post(f"/api/v1/brands/{brand.pk}/attachments/", {"file": SimpleUploadedFile("x.png", PNG)}, format="multipart")
+        .status_code
+        == 403
+    )
+    assert api(personas.dougang_worker).get(f"/api/v1/brands/{brand.pk}/attachments/").status_code == 404
+    assert Attachment.objects.for_target(brand).count() == 2

@@ -49,7 +49,10 @@ def test_member_reports_online_to_their_community_and_the_workers_are_told(djang
     )  # fmt: skip
     assert report.scope_path == member.resident.scope_path  # the member's home, under the community
     assert report.events.get().action == "submit"
-    assert AuditLog.objects.filter(action="create", object_id=str(report.pk)).count() == 1
+    assert (
+        AuditLog.objects.filter(action="create", object_type="members.MemberReport", object_id=str(report.pk)).count()
+        == 1
+    )
     assert Notice.objects.filter(user=persona("wenchang_worker"), target_id=report.pk).exists()
 
 
