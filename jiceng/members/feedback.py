@@ -3,71 +3,22 @@ employer units (季度反馈单): list pages (so the exports side writes their .
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-
 import django_filters
 import django_tables2 as tables
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max, Q, Sum
 from django.shortcuts import redirect
-from django.utils import timezone
 
-from jiceng.accounts.models import User
 from jiceng.core.filters import ScopedFilterSet
 from jiceng.core.views import ObjectListView
-from jiceng.notices.services import notify
 from jiceng.orgs.models import Organisation
 
-from .choices import RecordStatus, ReportStatus
-from .models import MemberReport, ServiceRecord
-
-ALERT_DAYS = 183  # 六个月
-QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
-
-
-def quarter_range(value: str) -> tuple[dt.date, dt.date]:
-    """``2026Q3`` → (2026-07-01, 2026-09-30)."""
-    match = QUARTER.match(value or "")
-    if not match:
-        raise ValueError("季度格式应为“2026Q3”。")
-    year, q = int(match[1]), int(match[2])
-    start = dt.date(year, 3 * q - 2, 1)
-    end = dt.date(year + (q == 4), (3 * q) % 12 + 1, 1) - dt.timedelta(days=1)
-    return start, end
-
-
-def last_quarter(today: dt.date | None = None) -> str:
-    today = today or timezone.localdate()
-    q = (today.month - 1) // 3  # the quarter before the current one (0 → last year's Q4)
-    return f"{today.year - 1}Q4" if q == 0 else f"{today.year}Q{q}"
-
-
-def quarter_choices(today: dt.date | None = None, n: int = 8) -> list[tuple[str, str]]:
-    today = today or timezone.localdate()
-    year, q = today.year, (today.month - 1) // 3 + 1
-    out = []
-    for _ in range(n):
-        out.append((f"{year}Q{q}", f"{year}年第{q}季度"))
-        year, q = (year - 1, 4) if q == 1 else (year, q - 1)
-    return out
-
+from .models import MemberReport
+from .rules import QUARTER, last_quarter, quarter_choices, quarter_range
+from .selectors import feedback_rows, no_service_alerts
+from .services import feedback_send
 
 # --- 六个月无服务预警 ------------------------------------------------------------------------------------
-
-
-def no_service_alerts(qs, today: dt.date | None = None):
-    """Confirmed reports (of at least six months) whose member has no confirmed service in the last six months."""
-    since = (today or timezone.localdate()) - dt.timedelta(days=ALERT_DAYS)
-    recent = ServiceRecord.objects.filter(status=RecordStatus.CONFIRMED, date__gte=since).values("member_id")
-    return (
-        qs.filter(status=ReportStatus.CONFIRMED, confirmed_at__date__lt=since)
-        .exclude(member_id__in=recent)
-        .annotate(
-            last_service=Max("member__service_records__date", filter=Q(member__service_records__status="confirmed"))
-        )
-    )
 
 
 class AlertTable(tables.Table):
@@ -168,20 +119,10 @@ class FeedbackView(ObjectListView):
         return value if QUARTER.match(value) else last_quarter()
 
     def get_queryset(self):
-        start, end = quarter_range(self._quarter())
         unit = self.request.GET.get("unit") or self.request.POST.get("unit")
-        qs = super().get_queryset().filter(status__in=[ReportStatus.CONFIRMED, ReportStatus.ENDED])
         if not (unit or "").isdigit():
-            return qs.none()
-        in_quarter = Q(
-            member__service_records__status=RecordStatus.CONFIRMED,
-            member__service_records__date__gte=start,
-            member__service_records__date__lte=end,
-        )
-        return qs.filter(employer_unit_id=int(unit), confirmed_at__date__lte=end).annotate(
-            services=Count("member__service_records", filter=in_quarter),
-            hours=Sum("member__service_records__hours", filter=in_quarter),
-        )
+            return super().get_queryset().none()
+        return feedback_rows(super().get_queryset(), int(unit), self._quarter())
 
     def get_extra_context(self):
         start, end = quarter_range(self._quarter())
@@ -200,14 +141,6 @@ class FeedbackView(ObjectListView):
             messages.error(request, "请选择您辖区内有报到党员的单位。")
             return redirect(request.path)
         quarter = self._quarter()
-        rows = list(self.get_queryset())
-        liaisons = User.objects.filter(organisations=unit, grants__role="unit_liaison").distinct()
-        year, q = quarter.split("Q")
-        hours = sum((r.hours or 0) for r in rows)
-        text = (
-            f"{year}年第{q}季度在职党员双报到反馈：贵单位 {len(rows)} 名党员已向社区报到，"
-            f"本季度服务 {sum(r.services for r in rows)} 次、{hours} 小时（{request.user.display_name or request.user}）。"
-        )
-        notify(recipients=liaisons, target=unit, text=text, kind="progress", exclude=request.user)
-        messages.success(request, f"反馈单已发送给“{unit.name}”的 {liaisons.count()} 名联络员。")
+        told = feedback_send(actor=request.user, unit=unit, quarter=quarter, rows=self.get_queryset())
+        messages.success(request, f"反馈单已发送给“{unit.name}”的 {told} 名联络员。")
         return redirect(f"{request.path}?unit={unit.pk}&quarter={quarter}")

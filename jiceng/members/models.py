@@ -386,3 +386,25 @@ class MemberEvaluation(ScopedModel):
     @classmethod
     def personal_scope_q(cls, scope, action):
         return _own(scope) if action == "view" else None
+
+
+class FeedbackDispatch(models.Model):
+    """季度反馈单的发送回执: the quarter's sheet sent to a unit's liaisons (by a worker, or the quarterly job)."""
+
+    unit = models.ForeignKey("orgs.Organisation", verbose_name="工作单位", on_delete=models.CASCADE, related_name="+")
+    quarter = models.CharField("季度", max_length=6, help_text="如 2026Q3。")
+    sent_at = models.DateTimeField("发送时间", default=timezone.now)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="发送人", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", help_text="空：季度自动发送。",
+    )  # fmt: skip
+    members = models.PositiveIntegerField("报到党员数", default=0)
+    hours = models.DecimalField("服务时长（小时）", max_digits=8, decimal_places=1, default=0)
+    recipients = models.PositiveIntegerField("收件联络员数", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "季度反馈单发送记录"
+        constraints = [models.UniqueConstraint(fields=["unit", "quarter"], name="one_feedback_per_unit_quarter")]
+
+    def __str__(self):
+        return f"{self.unit} {self.quarter}"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Sum
+from django.utils import timezone
 
 from .choices import ReportStatus
 
@@ -44,3 +46,33 @@ def check_day_hours(model, member, date: dt.date, hours: Decimal, *, exclude_pk=
     done = qs.aggregate(total=Sum("hours"))["total"] or Decimal("0")
     if done + hours > 24:
         raise ValidationError({"hours": f"该党员 {date:%Y-%m-%d} 已登记 {done} 小时，加上本次共超过 24 小时。"})
+
+
+QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
+
+
+def quarter_range(value: str) -> tuple[dt.date, dt.date]:
+    """``2026Q3`` → (2026-07-01, 2026-09-30)."""
+    match = QUARTER.match(value or "")
+    if not match:
+        raise ValueError("季度格式应为“2026Q3”。")
+    year, q = int(match[1]), int(match[2])
+    start = dt.date(year, 3 * q - 2, 1)
+    end = dt.date(year + (q == 4), (3 * q) % 12 + 1, 1) - dt.timedelta(days=1)
+    return start, end
+
+
+def last_quarter(today: dt.date | None = None) -> str:
+    today = today or timezone.localdate()
+    q = (today.month - 1) // 3  # the quarter before the current one (0 → last year's Q4)
+    return f"{today.year - 1}Q4" if q == 0 else f"{today.year}Q{q}"
+
+
+def quarter_choices(today: dt.date | None = None, n: int = 8) -> list[tuple[str, str]]:
+    today = today or timezone.localdate()
+    year, q = today.year, (today.month - 1) // 3 + 1
+    out = []
+    for _ in range(n):
+        out.append((f"{year}Q{q}", f"{year}年第{q}季度"))
+        year, q = (year - 1, 4) if q == 1 else (year, q - 1)
+    return out

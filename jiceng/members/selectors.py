@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+import datetime as dt
+
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,6 +14,7 @@ from jiceng.territory.models import Area, Household
 
 from .choices import ACTIVE_REPORT_STATES, ApplicationStatus, RecordStatus, ReportStatus
 from .models import HouseholdLink, MemberReport, PostApplication, ServicePost, ServiceRecord, Visit
+from .rules import quarter_range
 from .workflow import REPORTS
 
 
@@ -114,3 +117,36 @@ def coverage_by_grid(user, community=None):
         for r in rows
         if r["building__grid_id"] in grids
     ]
+
+
+ALERT_DAYS = 183  # 六个月
+
+
+def no_service_alerts(qs, today: dt.date | None = None):
+    """Confirmed reports (of at least six months) whose member has no confirmed service in the last six months."""
+    since = (today or timezone.localdate()) - dt.timedelta(days=ALERT_DAYS)
+    recent = ServiceRecord.objects.filter(status=RecordStatus.CONFIRMED, date__gte=since).values("member_id")
+    return (
+        qs.filter(status=ReportStatus.CONFIRMED, confirmed_at__date__lt=since)
+        .exclude(member_id__in=recent)
+        .annotate(
+            last_service=Max("member__service_records__date", filter=Q(member__service_records__status="confirmed"))
+        )
+    )
+
+
+def feedback_rows(qs, unit_id: int, quarter: str):
+    """The sheet's rows among ``qs``: the unit's members reported by the quarter's end (confirmed, or ended
+    since), with their confirmed services and hours in the quarter."""
+    start, end = quarter_range(quarter)
+    in_quarter = Q(
+        member__service_records__status=RecordStatus.CONFIRMED,
+        member__service_records__date__gte=start,
+        member__service_records__date__lte=end,
+    )
+    return qs.filter(
+        status__in=[ReportStatus.CONFIRMED, ReportStatus.ENDED], employer_unit_id=unit_id, confirmed_at__date__lte=end
+    ).annotate(  # fmt: skip
+        services=Count("member__service_records", filter=in_quarter),
+        hours=Sum("member__service_records__hours", filter=in_quarter),
+    )

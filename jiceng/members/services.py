@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from jiceng.accounts.models import RoleGrant
+from jiceng.accounts.models import RoleGrant, User
 from jiceng.attachments.services import attach
 from jiceng.audit.services import audit_record, snapshot
 from jiceng.core.entities import EntityService
@@ -14,6 +16,7 @@ from jiceng.core.errors import OutOfScope
 from jiceng.core.scoping import permission_name
 from jiceng.core.services import Result, full_clean, reject_unknown, require_scope
 from jiceng.notices.services import notify
+from jiceng.orgs.models import Organisation
 from jiceng.party.models import CentralHousehold, PartyMember
 from jiceng.territory.models import Area
 from jiceng.tickets.choices import Channel
@@ -22,6 +25,7 @@ from jiceng.tickets.services import ticket_create
 
 from .choices import ACTIVE_REPORT_STATES, REPORTED_ONLY_GRADES, ApplicationStatus, ReportChannel, ReportStatus
 from .models import (
+    FeedbackDispatch,
     HouseholdLink,
     MemberReport,
     MemberReportEvent,
@@ -32,7 +36,8 @@ from .models import (
     ServiceRecordEvent,
     Visit,
 )
-from .rules import check_day_hours, check_residence, residence_path
+from .rules import check_day_hours, check_residence, last_quarter, residence_path
+from .selectors import feedback_rows
 
 
 def community_of_path(path: str | None) -> Area | None:
@@ -332,3 +337,48 @@ class MemberEvaluationService(EntityService):
             ).exists()  # fmt: skip
             if not reported:
                 raise ValidationError({"grade": "该党员未向本社区报到（或报到未确认），评议等次不能为“合格”及以上。"})
+
+
+# --- 季度反馈单 ------------------------------------------------------------------------------------------
+
+
+def feedback_send(*, actor, unit, quarter: str, rows) -> int:
+    """Send the sheet to the unit's liaisons (a notice each, about the unit) and keep the receipt
+    (``FeedbackDispatch``: once per unit and quarter — a second send updates it). Returns how many were told."""
+    rows = list(rows)
+    liaisons = list(User.objects.filter(organisations=unit, grants__role="unit_liaison").distinct())
+    year, q = quarter.split("Q")
+    hours = sum((r.hours or 0) for r in rows)
+    by = f"（{actor.display_name or actor}）" if actor is not None else ""
+    text = (
+        f"{year}年第{q}季度在职党员双报到反馈：贵单位 {len(rows)} 名党员已向社区报到，"
+        f"本季度服务 {sum(r.services for r in rows)} 次、{hours} 小时{by}。"
+    )
+    with transaction.atomic():
+        FeedbackDispatch.objects.update_or_create(
+            unit=unit, quarter=quarter,
+            defaults={"sent_by": actor, "sent_at": timezone.now(), "members": len(rows), "hours": hours,
+                      "recipients": len(liaisons)},
+        )  # fmt: skip
+        audit_record(
+            actor=actor, action="feedback_send", obj=unit, detail={"quarter": quarter, "members": len(rows)},
+            scope_path=unit.area.path, username=None if actor is not None else "system",
+        )  # fmt: skip
+        notify(recipients=liaisons, target=unit, text=text, kind="progress", exclude=actor)
+    return len(liaisons)
+
+
+def send_last_quarter(today: dt.date | None = None) -> int:
+    """The quarterly job: every unit with reported members gets last quarter's sheet once (no receipt yet)."""
+    quarter = last_quarter(today)
+    done = FeedbackDispatch.objects.filter(quarter=quarter).values("unit_id")
+    units = Organisation.objects.filter(
+        kind="unit", pk__in=MemberReport.objects.filter(status=ReportStatus.CONFIRMED).values("employer_unit")
+    ).exclude(pk__in=done)
+    sent = 0
+    for unit in units.select_related("area"):
+        feedback_send(
+            actor=None, unit=unit, quarter=quarter, rows=feedback_rows(MemberReport.objects.all(), unit.pk, quarter)
+        )
+        sent += 1
+    return sent

@@ -141,3 +141,27 @@ def test_a_sibling_cannot_pick_or_send_another_communitys_unit(client, login):
     assert response.status_code == 302 and Notice.objects.count() == before
     page = client.get(reverse("members:memberreport_feedback"), {"unit": unit.pk}).content.decode()
     assert "测试共建单位" not in page and report.member.name not in page
+
+
+def test_the_quarterly_job_sends_each_units_sheet_once(django_capture_on_commit_callbacks):
+    from jiceng.members.models import FeedbackDispatch
+    from jiceng.members.services import send_last_quarter
+
+    liaison = persona("unit_demo")
+    unit = liaison.organisations.filter(kind="unit").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = send_last_quarter()
+    assert sent >= 1
+    receipt = FeedbackDispatch.objects.get(unit=unit, quarter=feedback.last_quarter())
+    assert receipt.sent_by is None and receipt.recipients == 1 and receipt.members >= 1
+    assert Notice.objects.filter(user=liaison, text__contains="在职党员双报到反馈").count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_last_quarter() == 0
+    assert Notice.objects.filter(user=liaison, text__contains="在职党员双报到反馈").count() == 1
+
+
+def test_the_job_is_scheduled_daily():
+    from jiceng.periodic.registry import jobs
+
+    job = next(j for j in jobs() if j.name == "members.quarterly_feedback")
+    assert job.every_label == "每 1 天"
