@@ -1,5 +1,6 @@
-"""Pages of 双报到 beyond the declared ones: a post's roster, a record's evidence, and the member's own
-phone page (我的双报到: report, posts, services, households)."""
+"""Pages of 双报到 beyond the declared ones: a post's roster, the links list with its coverage, and the
+member's own phone page (我的双报到: report, posts, services, households), which is what the 报到单 list
+shows a member's personal account."""
 
 from __future__ import annotations
 
