@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from treebeard.mp_tree import MP_NodeManager
@@ -184,8 +184,10 @@ class PostApplication(ScopedModel):
         verbose_name = verbose_name_plural = "上岗申请"
         ordering = ["post", "status", "id"]
         constraints = [
+            # On expressions, not ``fields``: the API's serializer then does not make ``member`` required (the
+            # member applying for themself leaves it out); ``full_clean`` still checks it.
             models.UniqueConstraint(
-                fields=["post", "member"], name="one_application_per_post_member",
+                F("post"), F("member"), name="one_application_per_post_member",
                 violation_error_message="该党员已申请过这个岗位。",
             )
         ]  # fmt: skip

@@ -296,3 +296,28 @@ def test_list_pages_do_not_grow_queries(client, login, django_assert_max_num_que
         with django_assert_max_num_queries(20):
             assert client.get(reverse(name)).status_code == 200
     assert ApplicationStatus.CONFIRMED
+
+
+def test_api_the_member_applies_and_records_and_a_reader_is_refused():
+    from rest_framework.test import APIClient
+
+    user = account_for(_reported(nth=6))
+    post = _post(headcount=2, name="接口测试岗")
+    client = APIClient()
+    client.force_authenticate(user)
+    response = client.post("/api/v1/post-applications/", {"post": post.pk}, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["status"] == "pending" and response.json()["actions"] == ["withdraw"]
+    today = dt.date.today().isoformat()
+    record = client.post("/api/v1/service-records/", {"date": today, "hours": "2.0", "kind": "other", "content": "接口"},
+                         format="json")  # fmt: skip
+    assert record.status_code == 201, record.content
+    too_long = client.post("/api/v1/service-records/", {"date": today, "hours": "23.0", "kind": "other",
+                                                         "content": "x"}, format="json")  # fmt: skip
+    assert too_long.status_code == 400 and "24" in too_long.content.decode()
+    reader = APIClient()
+    reader.force_authenticate(persona("grid_wc01"))
+    before = _counts()
+    assert reader.post("/api/v1/service-posts/", {"community": post.community_id, "name": "x", "category": "other",
+                                                   "headcount": 1}, format="json").status_code == 403  # fmt: skip
+    assert _counts() == before
