@@ -43,6 +43,15 @@ def normalise_text(value: str) -> str:
     return re.sub(r"\s+", "", value)
 
 
+#: The punctuation ``normalise_text`` turns half-width that Chinese names keep full-width ("某某（包保龙蟠街道）").
+_FULL_WIDTH = str.maketrans({"(": "（", ")": "）", "[": "［", "]": "］", ",": "，", ":": "：", ";": "；"})
+
+
+def name_variants(text: str) -> set[str]:
+    """A name read from a sheet as it may be stored: as read, and with its brackets and commas full-width."""
+    return {text, text.translate(_FULL_WIDTH)}
+
+
 @dataclass
 class IdNumberInfo:
     number: str

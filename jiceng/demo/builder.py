@@ -25,6 +25,7 @@ from jiceng.core.entities import entity_for
 from jiceng.core.masking import mask_id_number, mask_phone
 from jiceng.core.names import given_name_of
 from jiceng.members.demo import seed_members
+from jiceng.needs.demo import seed_needs
 from jiceng.open311.services import ensure_demo_api_key
 from jiceng.orgs.demo import seed_organisations
 from jiceng.party.choices import OrgType, SeatRole, SecretaryChannel
@@ -95,6 +96,7 @@ def build(scale: int = 20000, *, seed: int = 20260101, log=print, today: dt.date
         _build_brands(areas, orgs, today, log)
         seed_ticket_history(scale=scale, today=today, password=DEMO_PASSWORD, seed=seed, log=log)
         seed_organisations(areas["district"], log=log, password=DEMO_PASSWORD)
+        seed_needs(areas["district"], today=today, log=log)
         seed_committee(areas["district"], scale=scale, today=today, seed=seed, log=log)
         seed_members(areas["district"], today=today, password=DEMO_PASSWORD, seed=seed, log=log)
         ensure_demo_api_key(log=log)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
+from django import forms
 from django.urls import path
 
 from jiceng.core.entities import Entity, register
@@ -26,6 +26,11 @@ from .rules import residence_path
 from .workflow import APPLICATIONS, RECORDS, REPORTS
 
 REVIEW = ("view", "add", "change", "export")
+#: The reason of a return / rejection / end: at most 300 characters (stated in the API schema too).
+REASON_FIELDS = {
+    "reason": forms.CharField(label="原因", max_length=300),
+    "skills": forms.CharField(label="特长与服务意愿", max_length=300, required=False),
+}
 
 
 def community_for(node) -> Area | None:
@@ -63,6 +68,7 @@ class MemberReportEntity(Entity):
     views = {"list": views.MemberReportListView}
     workflow = REPORTS
     payload_labels = {"reason": "原因", "skills": "特长与服务意愿", "comment": "说明"}
+    payload_fields = REASON_FIELDS
     # No ``name`` to edit and no move (the community is fixed): those rules have their own tests.
     write_matrix = ("create",)
 
@@ -79,13 +85,16 @@ class MemberReportEntity(Entity):
         return [*super().urls(), path("feedback/", feedback.FeedbackView.as_view(), name="memberreport_feedback")]
 
     def sample(self, node, *, name):
-        members = PartyMember.objects.filter(is_in_service=True, resident__scope_path__startswith=node.path)
+        # An in-service member with no active report, living under the node, else in its community.
+        unreported = PartyMember.objects.filter(is_in_service=True).exclude(
+            member_reports__status__in=ACTIVE_REPORT_STATES
+        )
         member = (
-            members.exclude(member_reports__status__in=ACTIVE_REPORT_STATES).order_by("pk").first()
-            or members.order_by("pk").first()
+            unreported.filter(resident__scope_path__startswith=node.path).order_by("pk").first()
+            or unreported.filter(resident__scope_path__startswith=community_for(node).path).order_by("pk").first()
         )
         community = services.community_of_path(member.resident.scope_path) if member else community_for(node)
-        return {"member": member, "community": community, "skills": name}
+        return {"member": member, "community": community, "employer_unit": None, "skills": name}
 
 
 @register
@@ -141,6 +150,7 @@ class PostApplicationEntity(Entity):
     service_class = services.PostApplicationService
     workflow = APPLICATIONS
     payload_labels = {"reason": "原因", "comment": "说明"}
+    payload_fields = REASON_FIELDS
     write_matrix = ("create",)
 
     def sample(self, node, *, name):
@@ -175,6 +185,7 @@ class ServiceRecordEntity(Entity):
     service_class = services.ServiceRecordService
     workflow = RECORDS
     payload_labels = {"reason": "原因", "comment": "说明"}
+    payload_fields = REASON_FIELDS
     attachments = "佐证照片"  # the evidence photos: listed on the detail page, uploaded by the community
     write_matrix = ("create",)
 
@@ -192,7 +203,7 @@ class ServiceRecordEntity(Entity):
         return {
             "member": report.member,
             "date": dt.date.today(),
-            "hours": Decimal("1.5"),
+            "hours": "1.5",
             "kind": "other",
             "content": name,
         }

@@ -12,7 +12,7 @@ from jiceng.accounts.models import RoleGrant, User
 from jiceng.attachments.services import attach
 from jiceng.audit.services import audit_record, snapshot
 from jiceng.core.entities import EntityService
-from jiceng.core.errors import OutOfScope
+from jiceng.core.errors import Conflict, OutOfScope
 from jiceng.core.scoping import permission_name
 from jiceng.core.services import Result, full_clean, reject_unknown, require_scope
 from jiceng.notices.services import notify
@@ -225,7 +225,7 @@ class ServiceRecordService(EntityService):
             return
         _keep_fixed(obj, ("member",), "服务党员不能修改。")
         if ServiceRecord.objects.filter(pk=obj.pk).values_list("status", flat=True).first() != "pending":
-            raise ValidationError("已确认或未予确认的服务登记不能修改。")
+            raise Conflict("已确认或未予确认的服务登记不能修改。")
         if obj.post_id and obj.post.community_id != obj.community_id:
             raise ValidationError({"post": "服务岗位不在该党员报到的社区。"})
         if obj.household_id and not obj.household.scope_path.startswith(obj.community.path):

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "jiceng.tickets",
     "jiceng.brands",
     "jiceng.committee",
+    "jiceng.needs",
     "jiceng.members",
     "jiceng.open311",
     "jiceng.dashboards",
@@ -263,6 +264,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AreaKindEnum": "jiceng.territory.choices.AreaKind",
         "ImportKindEnum": "jiceng.imports.importers.KIND_CHOICES",
+        "NeedCategoryEnum": "jiceng.needs.choices.NeedCategory",
+        "PostCategoryEnum": "jiceng.members.choices.PostCategory",
     },
 }
 

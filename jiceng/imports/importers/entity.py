@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from jiceng.core.validators import name_variants
 from jiceng.territory.models import Area
 
 from .base import Col, Importer, Outcome, RowRejected
@@ -35,7 +36,8 @@ class EntityImporter(Importer):
         target = self.entity.model._meta.get_field(name).related_model
         if target is Area:
             return self.find_area(("street", "community", "quarter", "grid"), text, column=name)
-        found = list(target._default_manager.restrict(self.actor, "view").filter(name=text)[:2])
+        # the cell was read NFKC-normalised: "单位（包保龙蟠街道）" arrives with half-width brackets
+        found = list(target._default_manager.restrict(self.actor, "view").filter(name__in=name_variants(text))[:2])
         if len(found) != 1:
             label = target._meta.verbose_name
             problem = "找不到" if not found else "有多个名为"

@@ -248,7 +248,7 @@ def test_evidence_photo_through_attachments_and_shown_on_the_page(client, login)
 def test_a_confirmed_record_cannot_be_edited():
     record = _pending_record()
     RECORDS.transition(actor=persona("wenchang_worker"), obj=record, action="confirm")
-    with pytest.raises(ValidationError, match="不能修改"):
+    with pytest.raises(Conflict, match="不能修改"):
         RECORDS_SERVICE.update(actor=persona("wenchang_worker"), obj=record, content="改")
 
 
