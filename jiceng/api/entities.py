@@ -176,8 +176,9 @@ def _payload_field(field):
 
 
 def _action_view(entity, transition, serializer_class):
-    """``POST …/{id}/<action>/``: the payload is checked by the action's form (the web page's), then
-    ``workflow.transition``; 409 when the state moved on, 403 when it is not the caller's turn."""
+    """``POST …/{id}/<action>/``: 409 when the state moved on and 403 when it is not the caller's turn, then
+    the payload checked by the action's form (the web page's; keys it does not name are ignored, as every
+    serializer of the API ignores them), then ``workflow.transition``."""
 
     def view(self, request, pk=None):
         obj = self.get_object()
@@ -185,9 +186,7 @@ def _action_view(entity, transition, serializer_class):
         if data is None:
             raise ApiValidationError({"detail": "请求体应为 JSON 对象。"})
         form = action_form_class(entity, transition)(data)
-        unknown = sorted(set(data) - set(form.fields))
-        if unknown:
-            raise ApiValidationError({k: ["该操作不支持此参数。"] for k in unknown})
+        entity.workflow.precheck(request.user, obj, transition.action)  # 409 / 403 before the payload's 400
         if not form.is_valid():
             raise ApiValidationError({k: [e["message"] for e in v] for k, v in form.errors.get_json_data().items()})
         payload = {k: v for k, v in form.cleaned_data.items() if k in data and v not in ("", None, [])}

@@ -240,10 +240,11 @@ class EntityActionView(EntityMixin, ScopedViewMixin, View):
     def post(self, request, pk):
         obj = self.get_object(pk=pk)
         form = action_form_class(self.entity, self.transition)(request.POST)
-        if not form.is_valid():
-            return self._render(obj, form, status=400)
-        payload = {k: v for k, v in form.cleaned_data.items() if v not in ("", None, [])}
         try:
+            self.entity.workflow.precheck(request.user, obj, self.transition.action)  # 409 / 403 before 400
+            if not form.is_valid():
+                return self._render(obj, form, status=400)
+            payload = {k: v for k, v in form.cleaned_data.items() if v not in ("", None, [])}
             self.entity.workflow.transition(actor=request.user, obj=obj, action=self.transition.action, **payload)
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):

@@ -260,6 +260,17 @@ class Workflow:
             if state in t.sources and self.guard_passes(t.guard, obj) and self.may(actor, obj, t)
         ]
 
+    def precheck(self, actor, obj, action: str) -> None:
+        """The state, guard and "who" checks of ``action`` on ``obj`` as loaded, without the lock: for a
+        caller that checks a payload next (a form), so that "not now" (409) and "not you" (403) answer
+        before "bad input" (400). ``transition`` checks them again under the lock."""
+        transition = self.by_action.get(action)
+        if transition is None:
+            raise ValidationError({"action": UNKNOWN_ACTION.format(action=action)})
+        self._check_state(obj, transition)
+        if not self.may(actor, obj, transition):
+            raise PermissionDenied(self.not_your_turn.format(label=transition.label))
+
     # --- the one writer -------------------------------------------------------------------------
 
     def lock(self, obj):
