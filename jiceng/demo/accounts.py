@@ -13,6 +13,7 @@ DEMO_ACCOUNTS = [
     ("grid_wc01", "文昌花园社区网格员"),
     ("grid_wc02", "文昌花园社区网格员"),
     ("member_demo", "在职党员（住文昌花园社区）"),
+    ("member_demo2", "在职党员（住文昌花园社区，第二名）"),
     ("resident_demo", "居民（文昌花园社区）"),
     ("dept_chengguan", "职能部门经办人（区城市管理局）"),
     ("unit_demo", "单位联络员（包保单位）"),

@@ -25,6 +25,7 @@ from jiceng.core.dates import add_years
 from jiceng.core.entities import entity_for
 from jiceng.core.masking import mask_id_number, mask_phone
 from jiceng.core.names import given_name_of
+from jiceng.members.demo import seed_members
 from jiceng.needs.demo import seed_needs
 from jiceng.open311.services import ensure_demo_api_key
 from jiceng.orgs.demo import seed_organisations
@@ -99,6 +100,7 @@ def build(scale: int = 20000, *, seed: int = 20260101, log=print, today: dt.date
         seed_cobuild(areas["district"], log=log, today=today, seed=seed)
         seed_needs(areas["district"], today=today, log=log)
         seed_committee(areas["district"], scale=scale, today=today, seed=seed, log=log)
+        seed_members(areas["district"], today=today, password=DEMO_PASSWORD, seed=seed, log=log)
         ensure_demo_api_key(log=log)
         audit_record(action="seed_demo", detail={"scale": scale, "seed": seed}, username="seed_demo", scope_path="")
         # bulk_create sends no signals: invalidate every cached figure of the new tree at commit.

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "jiceng.committee",
     "jiceng.needs",
     "jiceng.cobuild",
+    "jiceng.members",
     "jiceng.open311",
     "jiceng.dashboards",
     "jiceng.imports",
@@ -264,6 +265,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AreaKindEnum": "jiceng.territory.choices.AreaKind",
         "ImportKindEnum": "jiceng.imports.importers.KIND_CHOICES",
+        "NeedCategoryEnum": "jiceng.needs.choices.NeedCategory",
+        "PostCategoryEnum": "jiceng.members.choices.PostCategory",
     },
 }
 

@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+
+
+class MembersConfig(AppConfig):
+    name = "jiceng.members"
+    label = "members"
+    verbose_name = "在职党员双报到"
+
+    def ready(self):
+        from jiceng.core.counting import register_counted
+        from jiceng.core.stats import register_stat
+        from jiceng.notices.selectors import register_target_label
+
+        from . import selectors
+        from .models import HouseholdLink, MemberReport, PostApplication, ServiceRecord
+
+        register_counted(MemberReport)
+        register_counted(HouseholdLink)
+        register_stat("reported_in_service_members", "已报到在职党员", selectors.count_reported_members)
+        register_stat("member_linked_households", "党员联系户", selectors.count_linked_households)
+        for model, label in ((MemberReport, "报到单"), (PostApplication, "上岗申请"), (ServiceRecord, "服务登记卡")):
+            register_target_label(model, lambda ids, label=label: {pk: f"{label} {pk}" for pk in ids})
