@@ -8,6 +8,7 @@ class MembersConfig(AppConfig):
 
     def ready(self):
         from jiceng.core.counting import register_counted
+        from jiceng.core.home import register_home_link
         from jiceng.core.stats import register_stat
         from jiceng.notices.selectors import register_target_label
 
@@ -18,5 +19,12 @@ class MembersConfig(AppConfig):
         register_counted(HouseholdLink)
         register_stat("reported_in_service_members", "已报到在职党员", selectors.count_reported_members)
         register_stat("member_linked_households", "党员联系户", selectors.count_linked_households)
+        for label, url_name, hint, order in (
+            ("我的双报到", "members:memberreport_list", "向居住地社区报到、查看报到状态", 10),
+            ("服务岗位", "members:servicepost_list", "认领社区的志愿服务岗位", 30),
+            ("服务登记卡", "members:servicerecord_list", "登记每一次服务，社区确认后计入服务时长", 40),
+            ("我的联系户", "members:householdlink_list", "联系的群众家庭与走访记录", 50),
+        ):
+            register_home_link("party_member", label, url_name, hint=hint, order=order)
         for model, label in ((MemberReport, "报到单"), (PostApplication, "上岗申请"), (ServiceRecord, "服务登记卡")):
             register_target_label(model, lambda ids, label=label: {pk: f"{label} {pk}" for pk in ids})
