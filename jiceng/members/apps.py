@@ -7,6 +7,7 @@ class MembersConfig(AppConfig):
     verbose_name = "在职党员双报到"
 
     def ready(self):
+        from jiceng.audit.registry import register_events
         from jiceng.core.counting import register_counted
         from jiceng.core.home import register_home_link
         from jiceng.core.stats import register_stat
@@ -19,6 +20,7 @@ class MembersConfig(AppConfig):
         register_counted(HouseholdLink)
         register_stat("reported_in_service_members", "已报到在职党员", selectors.count_reported_members)
         register_stat("member_linked_households", "党员联系户", selectors.count_linked_households)
+        register_events("双报到", {"feedback_send": "发送在职党员季度反馈"})
         for label, url_name, hint, order in (
             ("我的双报到", "members:memberreport_list", "向居住地社区报到、查看报到状态", 10),
             ("服务岗位", "members:servicepost_list", "认领社区的志愿服务岗位", 30),

@@ -16,7 +16,11 @@ def test_home_numbers_for_district_and_street(client, login):
     assert set(stats) == set(stat_keys())
     assert stats["streets"] == 3 and stats["communities"] == 12 and stats["grids"] == 366
     assert stats["quarters"] == 84 and stats["quarter_branches"] == 84
-    assert stats["in_service_members"] == PartyMember.objects.filter(is_in_service=True).count()
+    # 在职党员（报到）: the in-service members who have reported to a community (not every one has)
+    assert (
+        stats["in_service_members"]
+        == PartyMember.objects.filter(is_in_service=True, report_community__isnull=False).count()
+    )
     response = client.get(reverse("dashboards:home"))
     assert response.status_code == 200
     assert 'data-stat="grids"' in response.content.decode()

@@ -35,7 +35,7 @@ def _check() -> None:
     nodes = [
         n
         for n in executor.loader.graph.leaf_nodes()
-        if n[0] not in {"tickets", "orgs", "open311", "core", "notices", "cobuild", "committee", "needs"}
+        if n[0] not in {"tickets", "orgs", "open311", "core", "notices", "cobuild", "committee", "needs", "members"}
     ]
     old = executor.loader.project_state([*nodes, before]).apps
     Area, User = old.get_model("territory", "Area"), old.get_model("accounts", "User")
