@@ -32,7 +32,12 @@ IMPORT_HOTLINE = "tickets.import_ticket"  # 12345 work orders: received by the s
 #: 组织机构 (jiceng.orgs): the organisations that are not territory nodes, managed on the node they
 #: serve — the district's for 职能部门, a street's for the units, property companies and owners'
 #: committees serving it.
-ORGS_MANAGE = ("orgs.view_organisation", "orgs.add_organisation", "orgs.change_organisation")
+ORGS_MANAGE = (
+    "orgs.view_organisation",
+    "orgs.add_organisation",
+    "orgs.change_organisation",
+    "orgs.import_organisation",
+)
 BUSINESS_MODELS_EDIT = [
     "territory.add_*", "territory.change_*",
     "party.add_*", "party.change_*",

@@ -47,9 +47,14 @@ def normalise_text(value: str) -> str:
 _FULL_WIDTH = str.maketrans({"(": "（", ")": "）", "[": "［", "]": "］", ",": "，", ":": "：", ";": "；"})
 
 
+def chinese_punctuation(text: str) -> str:
+    """A name's brackets, commas and colons full-width again after ``normalise_text`` ("（包保龙蟠街道）")."""
+    return text.translate(_FULL_WIDTH)
+
+
 def name_variants(text: str) -> set[str]:
     """A name read from a sheet as it may be stored: as read, and with its brackets and commas full-width."""
-    return {text, text.translate(_FULL_WIDTH)}
+    return {text, chinese_punctuation(text)}
 
 
 @dataclass

@@ -7,6 +7,7 @@ from jiceng.core import entities
 
 from .base import ROW_BY_ROW, BatchFallback, Col, Importer, Issue, Outcome, RowRejected
 from .entity import importer_for
+from .orgs import UnitImporter
 from .party import PartyMemberImporter, PartyOrgImporter
 from .people import ResidentImporter, WorkerImporter
 from .territory import BuildingImporter, GridImporter, HouseholdImporter, QuarterImporter
@@ -24,6 +25,7 @@ IMPORTERS: dict[str, type[Importer]] = {
         PartyMemberImporter,
         WorkerImporter,
         HotlineTicketImporter,
+        UnitImporter,
         *(importer_for(e) for e in entities.entities() if e.import_columns),
     )
 }
