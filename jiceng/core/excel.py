@@ -257,7 +257,9 @@ def clean_decimal(value) -> Decimal | None:
     if not text:
         return None
     try:
-        return Decimal(text).quantize(Decimal("0.01"))
+        number = Decimal(text)
+        # as written ("20", "1.5"), so a field with fewer places takes it; longer decimals to 2 places, as before
+        return number.quantize(Decimal("0.01")) if number.as_tuple().exponent < -2 else number
     except InvalidOperation:
         raise ValidationError(f"“{value}”应为数字。") from None
 

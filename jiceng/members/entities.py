@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.db.models import Q
 from django.urls import path
 
 from jiceng.core.entities import Entity, register
@@ -161,6 +162,41 @@ class PostApplicationEntity(Entity):
         return {"post": post, "member": report.member if report else None, "note": name}
 
 
+def _household_by_address(importer, text: str):
+    """A household named in a sheet as its 楼栋 and 房号 ("文昌花园小区01-1栋/101", or written together), among
+    those the importing user sees."""
+    from django.db.models import Value
+    from django.db.models.functions import Concat
+
+    from jiceng.imports.importers.base import RowRejected
+
+    wanted = text.replace("/", "").replace("室", "")
+    found = list(
+        Household.objects.restrict(importer.actor, "view")
+        .annotate(address=Concat("building__name", "room"), address_no=Concat("building__number", Value("栋"), "room"))
+        .filter(Q(address=wanted) | Q(address_no=wanted))[:2]
+    )
+    if len(found) != 1:
+        problem = "找不到户" if not found else "有多户地址为"
+        raise RowRejected([("household", f"{problem}“{text}”：请写“楼栋名称/房号”，如“文昌花园小区01-1栋/101”。")])
+    return found[0]
+
+
+def _member_by_name(importer, text: str):
+    """A Party member by name — or "姓名/身份证后4位" where two share it — among those the user sees."""
+    from jiceng.imports.importers.base import RowRejected
+
+    name, _, last4 = text.partition("/")
+    qs = PartyMember.objects.restrict(importer.actor, "view").filter(name=name)
+    if last4:
+        qs = qs.filter(resident__id_last4=last4.upper())
+    found = list(qs[:2])
+    if len(found) != 1:
+        problem = "找不到党员" if not found else "有多名党员名为"
+        raise RowRejected([("member", f"{problem}“{text}”：重名时请写“姓名/身份证后4位”。")])
+    return found[0]
+
+
 @register
 class ServiceRecordEntity(Entity):
     model = ServiceRecord
@@ -178,11 +214,27 @@ class ServiceRecordEntity(Entity):
     pages = ("list", "add", "detail", "edit")
     permissions = {
         "staff": ("view",),
-        "admins": REVIEW,
-        "community_worker": REVIEW,
+        "admins": (*REVIEW, "import"),
+        "community_worker": (*REVIEW, "import"),
         "party_member": ("view", "add"),
     }
     service_class = services.ServiceRecordService
+    import_columns = ("member", "date", "hours", "kind", "content", "need")
+    import_key = ("member", "date", "content")
+    import_lookups = {"member": _member_by_name}
+    import_synonyms = {
+        "member": ("党员", "党员姓名", "服务党员"),
+        "date": ("日期", "服务时间"),
+        "hours": ("时长", "小时"),
+    }
+    import_examples = {
+        "member": "张三",
+        "date": "2026-11-20",
+        "hours": "2",
+        "kind": "社区活动",
+        "content": "垃圾分类宣传",
+    }
+    import_notes = ("同一党员同一天的服务时长合计不超过 24 小时；党员重名时写“姓名/身份证后4位”。",)
     workflow = RECORDS
     payload_labels = {"reason": "原因", "comment": "说明"}
     payload_fields = REASON_FIELDS
@@ -223,12 +275,18 @@ class HouseholdLinkEntity(Entity):
     nav = ("双报到", "党员联系户")
     permissions = {
         "staff": ("view",),
-        "admins": (*REVIEW, "delete"),
-        "community_worker": (*REVIEW, "delete"),
+        "admins": (*REVIEW, "delete", "import"),
+        "community_worker": (*REVIEW, "delete", "import"),
         "party_member": ("view",),
     }
     service_class = services.HouseholdLinkService
     views = {"list": views.HouseholdLinkListView}
+    import_columns = ("member", "household", "since", "note")
+    import_key = ("member", "household")
+    import_lookups = {"member": _member_by_name, "household": _household_by_address}
+    import_synonyms = {"member": ("党员", "党员姓名", "联户党员"), "household": ("户", "联系户", "住址")}
+    import_examples = {"member": "张三", "household": "文昌花园小区01-1栋/101", "since": "2026-01-01"}
+    import_notes = ("联系户写“楼栋名称/房号”；党员重名时写“姓名/身份证后4位”。",)
     write_matrix = ("create", "delete")  # no ``name``; a link is ended by deleting it
 
     def sample(self, node, *, name):

@@ -7,6 +7,7 @@ created or updated through the entity's service, so it is checked exactly like t
 
 from __future__ import annotations
 
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 
 from jiceng.core.validators import name_variants
@@ -21,7 +22,7 @@ TYPES = {"DateField": "date", "IntegerField": "int", "PositiveIntegerField": "in
 def column(entity, name: str) -> Col:
     field = entity.model._meta.get_field(name)
     kind = "choice" if field.choices else TYPES.get(field.get_internal_type(), "text")
-    required = not field.blank and name not in entity.scope_from
+    required = not field.blank and not field.has_default() and name not in entity.scope_from
     return Col(name, str(field.verbose_name), type=kind, required=required, choices=field.choices or None,
                synonyms=tuple(entity.import_synonyms.get(name, ())), example=entity.import_examples.get(name, ""),
                help=str(field.help_text), field=name, width=24 if field.is_relation else 16)  # fmt: skip
@@ -33,6 +34,9 @@ class EntityImporter(Importer):
     def link(self, name: str, text: str):
         """The row a link column names: a territory node by code or name, anything else by its name
         among the rows the importing user may see (unique, or the row is refused)."""
+        lookup = self.entity.import_lookups.get(name)
+        if lookup is not None:
+            return lookup(self, text)
         target = self.entity.model._meta.get_field(name).related_model
         if target is Area:
             return self.find_area(("street", "community", "quarter", "grid"), text, column=name)
@@ -54,7 +58,11 @@ class EntityImporter(Importer):
             data[col.key] = self.link(col.key, value) if is_link else value
         probe = self.entity.model(**{k: v for k, v in data.items() if k in self.entity.scope_from})
         key = {k: data.get(k) for k in self.entity.import_key}
-        existing = self.entity.queryset().filter(scope_path=self.entity.path_of(probe), **key).first()
+        try:
+            existing = self.entity.queryset().filter(scope_path=self.entity.path_of(probe), **key)
+        except (ValidationError, ObjectDoesNotExist):  # its node is derived by its service (a record's community)
+            existing = self.entity.queryset().restrict(self.actor, "view").filter(**key)
+        existing = existing.first()
         if existing is not None:
             if self.on_existing == "skip":
                 return Outcome("skipped", [f"{self.label}“{existing}”已存在，已跳过。"])

@@ -24,7 +24,16 @@ EXPECTED = {
     "longpan_admin": ALL,
     # Not grids or quarters: 网格划分须经街道审定.
     "wenchang_worker": TERRITORY_ROWS
-    | {"workers", "party_orgs", "party_members", "tickets_12345", "brands", "parttimemembers"},  # 社区大党委
+    | {
+        "workers",
+        "party_orgs",
+        "party_members",
+        "tickets_12345",
+        "brands",
+        "parttimemembers",  # 社区大党委
+        "householdlinks",
+        "servicerecords",
+    },  # 党员联户, 服务登记卡
     # Their grid's roster; 12345 work orders come to the community and the street, not to a grid worker.
     "grid_wc01": TERRITORY_ROWS,
     "member_demo": set(),
