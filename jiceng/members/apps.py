@@ -18,8 +18,10 @@ class MembersConfig(AppConfig):
 
         register_counted(MemberReport)
         register_counted(HouseholdLink)
+        register_counted(ServiceRecord)
         register_stat("reported_in_service_members", "已报到在职党员", selectors.count_reported_members)
         register_stat("member_linked_households", "党员联系户", selectors.count_linked_households)
+        register_stat("service_hours", "在职党员服务时长（小时）", selectors.sum_service_hours)
         register_events("双报到", {"feedback_send": "发送在职党员季度反馈"})
         for label, url_name, hint, order in (
             ("我的双报到", "members:memberreport_list", "向居住地社区报到、查看报到状态", 10),

@@ -23,6 +23,12 @@ def count_reported_members(scoped, user, node) -> int:
     return scoped(MemberReport.objects.filter(status=ReportStatus.CONFIRMED)).count()
 
 
+def sum_service_hours(scoped, user, node) -> int:
+    """服务时长: the confirmed hours of 服务登记卡 under the node, in whole hours (the figures are counts)."""
+    total = scoped(ServiceRecord.objects.filter(status=RecordStatus.CONFIRMED)).aggregate(total=Sum("hours"))["total"]
+    return int(total or 0)
+
+
 def linked_q() -> Q:
     """A household linked to a member: a 联系户 row here, or a 党员中心户's ``linked_households`` — the same
     relation, read together (never copied)."""

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from jiceng.core.entities import entity_for
 from jiceng.core.errors import OutOfScope
 from jiceng.members import selectors
-from jiceng.members.models import HouseholdLink, MemberReport, Visit
+from jiceng.members.models import HouseholdLink, MemberReport, ServiceRecord, Visit
 from jiceng.party.models import CentralHousehold
 from jiceng.territory.models import Household
 from jiceng.testing.personas import persona
@@ -142,6 +142,8 @@ def test_stats_keys_for_the_callers_node():
         data["member_linked_households"]
         == Household.objects.filter(selectors.linked_q(), scope_path__startswith=wenchang).count()
     )
+    confirmed = ServiceRecord.objects.filter(status="confirmed", scope_path__startswith=wenchang)
+    assert data["service_hours"] == int(sum(r.hours for r in confirmed)) > 0
     dougang = APIClient()
     dougang.force_authenticate(persona("dougang_worker"))
     assert dougang.get("/api/v1/stats/").json()["reported_in_service_members"] != 0
