@@ -270,7 +270,8 @@ class Entity:
     #: Fields that identify a record within its node (a duplicate row in a file; the row an import updates).
     import_key: tuple[str, ...] = ("name",)
     #: How a link column's text finds its row where the default (by ``name`` among the rows the importing
-    #: user sees) cannot: ``{"household": lambda importer, text: …}`` — a household by its 楼栋 and 房号.
+    #: user sees) cannot: ``{"household": lambda importer, text: …}`` — a household by its 楼栋 and 房号; it
+    #: returns the row or raises a Chinese ``ValidationError``, which refuses the row at that column.
     import_lookups: dict[str, Callable] = {}
     #: API resource name (``/api/v1/<api_name>/``); ``None``: no API.
     api_name: str | None = None

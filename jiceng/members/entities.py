@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.urls import path
 
@@ -168,8 +169,6 @@ def _household_by_address(importer, text: str):
     from django.db.models import Value
     from django.db.models.functions import Concat
 
-    from jiceng.imports.importers.base import RowRejected
-
     wanted = text.replace("/", "").replace("室", "")
     found = list(
         Household.objects.restrict(importer.actor, "view")
@@ -178,14 +177,12 @@ def _household_by_address(importer, text: str):
     )
     if len(found) != 1:
         problem = "找不到户" if not found else "有多户地址为"
-        raise RowRejected([("household", f"{problem}“{text}”：请写“楼栋名称/房号”，如“文昌花园小区01-1栋/101”。")])
+        raise ValidationError(f"{problem}“{text}”：请写“楼栋名称/房号”，如“文昌花园小区01-1栋/101”。")
     return found[0]
 
 
 def _member_by_name(importer, text: str):
     """A Party member by name — or "姓名/身份证后4位" where two share it — among those the user sees."""
-    from jiceng.imports.importers.base import RowRejected
-
     name, _, last4 = text.partition("/")
     qs = PartyMember.objects.restrict(importer.actor, "view").filter(name=name)
     if last4:
@@ -193,7 +190,7 @@ def _member_by_name(importer, text: str):
     found = list(qs[:2])
     if len(found) != 1:
         problem = "找不到党员" if not found else "有多名党员名为"
-        raise RowRejected([("member", f"{problem}“{text}”：重名时请写“姓名/身份证后4位”。")])
+        raise ValidationError(f"{problem}“{text}”：重名时请写“姓名/身份证后4位”。")
     return found[0]
 
 

@@ -35,8 +35,11 @@ class EntityImporter(Importer):
         """The row a link column names: a territory node by code or name, anything else by its name
         among the rows the importing user may see (unique, or the row is refused)."""
         lookup = self.entity.import_lookups.get(name)
-        if lookup is not None:
-            return lookup(self, text)
+        if lookup is not None:  # the app's own: a Chinese ValidationError refuses the row at this column
+            try:
+                return lookup(self, text)
+            except ValidationError as exc:
+                raise RowRejected([(name, "；".join(exc.messages))]) from None
         target = self.entity.model._meta.get_field(name).related_model
         if target is Area:
             return self.find_area(("street", "community", "quarter", "grid"), text, column=name)
