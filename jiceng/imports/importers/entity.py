@@ -7,7 +7,7 @@ created or updated through the entity's service, so it is checked exactly like t
 
 from __future__ import annotations
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from jiceng.core.validators import name_variants
@@ -61,9 +61,9 @@ class EntityImporter(Importer):
             data[col.key] = self.link(col.key, value) if is_link else value
         probe = self.entity.model(**{k: v for k, v in data.items() if k in self.entity.scope_from})
         key = {k: data.get(k) for k in self.entity.import_key}
-        try:
-            existing = self.entity.queryset().filter(scope_path=self.entity.path_of(probe), **key)
-        except (ValidationError, ObjectDoesNotExist):  # its node is derived by its service (a record's community)
+        if set(self.entity.scope_from) & set(self.entity.import_columns):
+            existing = self.entity.queryset().filter(scope_path=self.entity.path_of(probe), **key)  # no owner: refused
+        else:  # the row's node is derived by its service (a service record's community): in the user's scope
             existing = self.entity.queryset().restrict(self.actor, "view").filter(**key)
         existing = existing.first()
         if existing is not None:
